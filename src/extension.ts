@@ -1,0 +1,71 @@
+import * as vscode from "vscode";
+import { readRawSettings, SETTINGS_SECTION } from "./config/readSettings";
+import { DEFAULT_CLIENT_ID, resolveSettings, Settings } from "./config/settings";
+import { cloudTarget } from "./config/authority";
+import { Logger } from "./logging/logger";
+import { ClientRegistry } from "./msal/clientRegistry";
+import { MsalAuthenticationProvider, PROVIDER_ID, PROVIDER_LABEL } from "./provider/msalAuthenticationProvider";
+import { SignInController } from "./provider/signInController";
+import { registerCommands } from "./provider/commands";
+
+export const LOG_CHANNEL_NAME = "Microsoft Entra ID Sign-in";
+
+export function activate(context: vscode.ExtensionContext): void {
+  const started = Date.now();
+  const channel = vscode.window.createOutputChannel(LOG_CHANNEL_NAME, { log: true });
+  const log = new Logger(channel);
+
+  let settingsError: string | undefined;
+  const loadSettings = (): Settings | undefined => {
+    const result = resolveSettings(readRawSettings());
+    if (result.ok) {
+      settingsError = undefined;
+      return result.settings;
+    }
+    settingsError = result.errors.join(" ");
+    log.error(`Invalid settings: ${settingsError}`);
+    const open = vscode.l10n.t("Open Settings");
+    void vscode.window.showErrorMessage(vscode.l10n.t("Microsoft Entra ID sign-in is off until the settings are fixed: {0}", settingsError), open).then((choice) => {
+      if (choice === open) {
+        void vscode.commands.executeCommand("workbench.action.openSettings", `@ext:${context.extension.id}`);
+      }
+    });
+    return undefined;
+  };
+
+  // With invalid settings the provider still registers (so callers get a clear error, not "no
+  // provider"), but on an inert target that no request reaches: every call fails with the message.
+  const initial = loadSettings();
+  let settings: Settings = initial ?? { clientId: DEFAULT_CLIENT_ID, tenant: "organizations", target: cloudTarget("public"), signInFlow: "auto" };
+  const registry = new ClientRegistry(settings, context.secrets, log, (message) => void vscode.window.showWarningMessage(message));
+  const signIn = new SignInController(() => settings, log);
+  const provider = new MsalAuthenticationProvider(registry, signIn, log, () => settingsError);
+
+  context.subscriptions.push(
+    channel,
+    provider,
+    { dispose: () => registry.dispose() },
+    vscode.authentication.registerAuthenticationProvider(PROVIDER_ID, PROVIDER_LABEL, provider, { supportsMultipleAccounts: true }),
+    context.secrets.onDidChange((event) => {
+      registry.secretChanged(event.key).catch((err) => log.error(`Reloading the token cache failed: ${String(err)}`));
+    }),
+    vscode.workspace.onDidChangeConfiguration(async (event) => {
+      if (!event.affectsConfiguration(SETTINGS_SECTION)) {
+        return;
+      }
+      const before = await provider.allAccounts();
+      const next = loadSettings();
+      if (next) {
+        settings = next;
+        registry.update(next);
+      }
+      await provider.reportAccountsReplaced(before);
+    }),
+    ...registerCommands(provider, log, channel),
+  );
+  log.info(`Activated in ${Date.now() - started} ms (client ${settings.clientId}, authority ${settings.target.key}, tenant ${settings.tenant}).`);
+}
+
+export function deactivate(): void {
+  // Everything is disposed through context.subscriptions.
+}

@@ -1,0 +1,95 @@
+import type { AuthenticationResult, PublicClientApplication } from "@azure/msal-node";
+import { describeError, LogSink } from "../logging/logger";
+import { AbortSignalLike, SignInAbortedError } from "../util/cancellation";
+import { successPage, errorPage } from "./pages";
+
+export const SIGN_IN_TIMEOUT_MS = 5 * 60 * 1000;
+/** How long to wait for MSAL to close its loopback listener after we ended the attempt. */
+const CLOSE_GRACE_MS = 5_000;
+
+export interface LoopbackOptions {
+  readonly scopes: string[];
+  readonly loginHint?: string;
+  readonly openBrowser: (url: string) => Promise<void>;
+  readonly signal: AbortSignalLike;
+  readonly timeoutMs?: number;
+  readonly log: LogSink;
+}
+
+/**
+ * Authorization code with PKCE through MSAL's loopback redirect, with the cancel and time-out that
+ * MSAL lacks: ending the attempt answers MSAL's own listener with `access_denied` (or, before the
+ * browser was opened, fails `openBrowser`), so MSAL rejects and frees the port.
+ */
+export async function signInWithLoopback(pca: PublicClientApplication, authority: string, options: LoopbackOptions): Promise<AuthenticationResult> {
+  let redirect: { uri: string; state: string } | undefined;
+  let aborted: SignInAbortedError | undefined;
+
+  const attempt = pca.acquireTokenInteractive({
+    scopes: options.scopes,
+    authority,
+    loginHint: options.loginHint,
+    prompt: options.loginHint ? undefined : "select_account",
+    successTemplate: successPage,
+    errorTemplate: errorPage,
+    openBrowser: async (url: string) => {
+      if (aborted) {
+        throw aborted;
+      }
+      const params = new URL(url).searchParams;
+      redirect = { uri: params.get("redirect_uri") ?? "", state: params.get("state") ?? "" };
+      await options.openBrowser(url);
+    },
+  });
+
+  let onAbort: (reason: SignInAbortedError) => void = () => undefined;
+  const abortedPromise = new Promise<never>((_, reject) => (onAbort = reject));
+  const abort = (reason: SignInAbortedError) => {
+    if (aborted) {
+      return;
+    }
+    aborted = reason;
+    options.log.info(`Sign-in ${reason.reason === "timeout" ? "timed out" : "was cancelled"}; closing the loopback listener.`);
+    onAbort(reason);
+    if (redirect) {
+      void answerListener(redirect.uri, redirect.state, reason.message).catch((err) =>
+        options.log.warn(`Could not close the loopback listener: ${describeError(err)}`),
+      );
+    }
+  };
+
+  const timeoutMs = options.timeoutMs ?? SIGN_IN_TIMEOUT_MS;
+  const timer = setTimeout(
+    () => abort(new SignInAbortedError("timeout", `Sign-in timed out after ${Math.round(timeoutMs / 1000)} seconds. Try again, or use device code sign-in.`)),
+    timeoutMs,
+  );
+  const cancellation = options.signal.onCancellationRequested(() => abort(new SignInAbortedError("cancelled", "Sign-in was cancelled.")));
+  if (options.signal.isCancellationRequested) {
+    abort(new SignInAbortedError("cancelled", "Sign-in was cancelled."));
+  }
+  try {
+    return await Promise.race([attempt, abortedPromise]);
+  } finally {
+    clearTimeout(timer);
+    cancellation.dispose();
+    if (aborted) {
+      // Wait until MSAL has given up, so the port is free when we return.
+      await Promise.race([attempt.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, CLOSE_GRACE_MS))]);
+    }
+  }
+}
+
+/** Posts what a browser would post for a refused sign-in to MSAL's listener (form_post). */
+async function answerListener(redirectUri: string, state: string, description: string): Promise<void> {
+  const target = new URL(redirectUri);
+  // MSAL listens on 127.0.0.1 while the redirect URI says localhost (which may resolve to ::1).
+  if (target.hostname === "localhost") {
+    target.hostname = "127.0.0.1";
+  }
+  await fetch(target, {
+    method: "POST",
+    headers: { "Content-Type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ error: "access_denied", error_description: description, state }).toString(),
+    signal: AbortSignal.timeout(CLOSE_GRACE_MS),
+  });
+}

@@ -1,0 +1,38 @@
+import type { AccountInfo } from "@azure/msal-node";
+
+/**
+ * MSAL lists an account once per tenant profile (home tenant and guest tenants), all with the same
+ * `homeAccountId`. The Accounts menu and session ids want one entry per person.
+ */
+export function groupByHomeAccount(accounts: readonly AccountInfo[]): Map<string, AccountInfo> {
+  const grouped = new Map<string, AccountInfo>();
+  for (const account of accounts) {
+    const current = grouped.get(account.homeAccountId);
+    if (!current || (isHomeProfile(account) && !isHomeProfile(current))) {
+      grouped.set(account.homeAccountId, account);
+    }
+  }
+  return grouped;
+}
+
+function isHomeProfile(account: AccountInfo): boolean {
+  return account.homeAccountId.endsWith(`.${account.tenantId}`);
+}
+
+/** The profile to use for a request to `tenant`; multi-tenant aliases mean the home profile. */
+export function profileForTenant(profiles: readonly AccountInfo[], tenant: string | undefined): AccountInfo | undefined {
+  const home = groupByHomeAccount(profiles).values().next().value;
+  return (tenant && profiles.find((p) => p.tenantId.toLowerCase() === tenant.toLowerCase())) || home;
+}
+
+export interface AccountsChange {
+  readonly added: AccountInfo[];
+  readonly removed: AccountInfo[];
+}
+
+export function diffAccounts(before: ReadonlyMap<string, AccountInfo>, after: ReadonlyMap<string, AccountInfo>): AccountsChange {
+  return {
+    added: [...after.values()].filter((a) => !before.has(a.homeAccountId)),
+    removed: [...before.values()].filter((a) => !after.has(a.homeAccountId)),
+  };
+}

@@ -1,0 +1,53 @@
+import type { Configuration, LogLevel } from "@azure/msal-node";
+import { AuthorityTarget, loopbackDiscoveryUrl, requestAuthority } from "../config/authority";
+import { LogSink } from "../logging/logger";
+
+export type MetadataFetcher = (url: string) => Promise<string>;
+
+/** Fetches a loopback development server's discovery document; MSAL cannot use http authorities. */
+export const fetchMetadata: MetadataFetcher = async (url) => {
+  const response = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+  if (!response.ok) {
+    throw new Error(`The local identity provider at ${url} answered HTTP ${response.status}.`);
+  }
+  const text = await response.text();
+  JSON.parse(text); // fail here, with the URL, rather than deep inside MSAL
+  return text;
+};
+
+/** MSAL log levels, numbered as in msal-common (the enum is not loaded until MSAL is). */
+const ERROR = 0, WARNING = 1, INFO = 2, VERBOSE = 3;
+
+export async function buildConfiguration(
+  clientId: string,
+  target: AuthorityTarget,
+  tenant: string,
+  cachePlugin: NonNullable<Configuration["cache"]>["cachePlugin"],
+  log: LogSink,
+  getMetadata: MetadataFetcher = fetchMetadata,
+): Promise<Configuration> {
+  const authorityMetadata = target.loopbackUrl ? await getMetadata(loopbackDiscoveryUrl(target.loopbackUrl, tenant)) : undefined;
+  return {
+    auth: {
+      clientId,
+      authority: requestAuthority(target, tenant),
+      knownAuthorities: target.knownAuthorities,
+      authorityMetadata,
+    },
+    cache: { cachePlugin },
+    system: {
+      loggerOptions: {
+        // MSAL's messages go through our redacting logger; personal data stays off.
+        piiLoggingEnabled: false,
+        logLevel: INFO as LogLevel,
+        loggerCallback: (level: LogLevel, message: string) => {
+          const line = `[msal] ${message}`;
+          if (level === ERROR) log.error(line);
+          else if (level === WARNING) log.warn(line);
+          else if (level === INFO) log.debug(line);
+          else if (level === VERBOSE) log.trace(line);
+        },
+      },
+    },
+  };
+}

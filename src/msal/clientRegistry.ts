@@ -1,0 +1,103 @@
+import { Settings } from "../config/settings";
+import { parseCacheKey, SecretStore } from "../cache/secretStore";
+import { LogSink } from "../logging/logger";
+import { Disposable, Emitter } from "../util/emitter";
+import { AccountsChange } from "./accounts";
+import { MsalClient } from "./msalClient";
+
+/**
+ * The MSAL clients of the current identity provider: the configured client, plus every client that
+ * a caller picked with `VSCODE_CLIENT_ID:` (found again after a restart from the secrets' keys).
+ */
+export class ClientRegistry {
+  private readonly clients = new Map<string, { client: MsalClient; subscription: Disposable }>();
+  private readonly changes = new Emitter<AccountsChange>();
+  readonly onDidChangeAccounts = this.changes.event;
+
+  constructor(
+    private settings: Settings,
+    private readonly store: SecretStore,
+    private readonly log: LogSink,
+    private readonly onStorageProblem?: (message: string) => void,
+  ) {}
+
+  get current(): Settings {
+    return this.settings;
+  }
+
+  /** The client for a request: the configured one unless the request names another client id. */
+  clientFor(clientId: string = this.settings.clientId): MsalClient {
+    return this.getOrCreate(clientId, false);
+  }
+
+  /** Every client with a stored cache for this identity provider, and the configured one. */
+  async all(): Promise<MsalClient[]> {
+    let keys: readonly string[] = [];
+    try {
+      keys = await this.store.keys();
+    } catch (err) {
+      this.log.warn(`Could not list stored token caches: ${String(err)}`);
+    }
+    for (const key of keys) {
+      const parsed = parseCacheKey(key);
+      if (parsed && parsed.targetKey === this.settings.target.key) {
+        this.getOrCreate(parsed.clientId, false);
+      }
+    }
+    this.clientFor();
+    return [...this.clients.values()].map((entry) => entry.client);
+  }
+
+  /** A secret changed, in this window or another: the client that owns it reloads. */
+  async secretChanged(key: string): Promise<void> {
+    const parsed = parseCacheKey(key);
+    if (!parsed || parsed.targetKey !== this.settings.target.key) {
+      return;
+    }
+    const known = [...this.clients.values()].some((entry) => entry.client.key === key);
+    // A client first seen through another window's write reports all its accounts as added.
+    await this.getOrCreate(parsed.clientId, !known).storageChanged();
+  }
+
+  /** New settings: clients of another identity provider or default tenant are dropped. */
+  update(settings: Settings): void {
+    const same = settings.target.key === this.settings.target.key && settings.tenant === this.settings.tenant;
+    this.settings = settings;
+    if (!same) {
+      this.clear();
+    }
+  }
+
+  dispose(): void {
+    this.clear();
+    this.changes.dispose();
+  }
+
+  private clear(): void {
+    for (const [key, entry] of this.clients) {
+      entry.subscription.dispose();
+      entry.client.dispose();
+      this.clients.delete(key);
+    }
+  }
+
+  private getOrCreate(clientId: string, reportInitialAccounts: boolean): MsalClient {
+    const mapKey = clientId.toLowerCase();
+    const existing = this.clients.get(mapKey);
+    if (existing) {
+      return existing.client;
+    }
+    const client = new MsalClient({
+      clientId,
+      target: this.settings.target,
+      defaultTenant: this.settings.tenant,
+      store: this.store,
+      log: this.log,
+      onStorageProblem: this.onStorageProblem,
+      reportInitialAccounts,
+    });
+    const subscription = client.onDidChangeAccounts((change) => this.changes.fire(change));
+    this.clients.set(mapKey, { client, subscription });
+    return client;
+  }
+}

@@ -1,0 +1,179 @@
+import type { AccountInfo, AuthenticationResult, PublicClientApplication } from "@azure/msal-node";
+import { AuthorityTarget, requestAuthority } from "../config/authority";
+import { SecretCachePlugin } from "../cache/secretCachePlugin";
+import { cacheKey, SecretStore } from "../cache/secretStore";
+import { describeError, LogSink } from "../logging/logger";
+import { Emitter } from "../util/emitter";
+import { SerialQueue } from "../util/serialQueue";
+import { AccountsChange, diffAccounts, groupByHomeAccount, profileForTenant } from "./accounts";
+import { buildConfiguration, fetchMetadata, MetadataFetcher } from "./clientConfig";
+import { classifyError } from "./errors";
+
+export interface MsalClientOptions {
+  readonly clientId: string;
+  readonly target: AuthorityTarget;
+  /** Tenant used when a request names none (the `msal.tenant` setting). */
+  readonly defaultTenant: string;
+  readonly store: SecretStore;
+  readonly log: LogSink;
+  readonly onStorageProblem?: (message: string) => void;
+  readonly fetchMetadata?: MetadataFetcher;
+  /** Report the accounts of the first listing as added (a client first seen through another window). */
+  readonly reportInitialAccounts?: boolean;
+}
+
+/** An interactive way to get a token (loopback browser, device code), given MSAL and the authority. */
+export type SignInFlow = (pca: PublicClientApplication, authority: string) => Promise<AuthenticationResult>;
+
+export class AccountNotFoundError extends Error {
+  constructor(homeAccountId: string) {
+    super(`The account ${homeAccountId} is not signed in.`);
+    this.name = "AccountNotFoundError";
+  }
+}
+
+/** The account's refresh token was rejected; the account was signed out and must sign in again. */
+export class ReauthRequiredError extends Error {
+  constructor(readonly username: string, cause: unknown) {
+    super(`The sign-in of ${username} is no longer valid (${describeError(cause)}). Sign in again from the Accounts menu.`);
+    this.name = "ReauthRequiredError";
+  }
+}
+
+/**
+ * One MSAL public client (a client id at one identity provider) with its cache in one secret.
+ * Every MSAL call goes through one queue; account changes, ours or another window's, are reported
+ * through `onDidChangeAccounts`.
+ */
+export class MsalClient {
+  readonly key: string;
+  private readonly plugin: SecretCachePlugin;
+  private readonly queue = new SerialQueue();
+  private readonly changes = new Emitter<AccountsChange>();
+  readonly onDidChangeAccounts = this.changes.event;
+  private pca: Promise<PublicClientApplication> | undefined;
+  private known: Map<string, AccountInfo> | undefined;
+
+  constructor(private readonly options: MsalClientOptions) {
+    this.key = cacheKey(options.clientId, options.target.key);
+    this.plugin = new SecretCachePlugin(options.store, this.key, options.log, options.onStorageProblem);
+    this.known = options.reportInitialAccounts ? new Map() : undefined;
+  }
+
+  get clientId(): string {
+    return this.options.clientId;
+  }
+
+  authorityFor(tenant: string | undefined): string {
+    return requestAuthority(this.options.target, tenant ?? this.options.defaultTenant);
+  }
+
+  /** One entry per person (home profile preferred). Reads memory only, once the cache is loaded. */
+  accounts(): Promise<AccountInfo[]> {
+    return this.queue.run(async () => [...(await this.refreshAccounts()).values()]);
+  }
+
+  acquireTokenSilent(homeAccountId: string, scopes: string[], tenant?: string, forceRefresh = false): Promise<AuthenticationResult> {
+    return this.queue.run(async () => {
+      const pca = await this.client();
+      const profiles = (await pca.getAllAccounts()).filter((a) => a.homeAccountId === homeAccountId);
+      const account = profileForTenant(profiles, tenant);
+      if (!account) {
+        throw new AccountNotFoundError(homeAccountId);
+      }
+      try {
+        return checkResult(await pca.acquireTokenSilent({ account, scopes, authority: this.authorityFor(tenant), forceRefresh }));
+      } catch (err) {
+        if (classifyError(err) !== "reauth") {
+          throw err;
+        }
+        // MSAL drops a rejected refresh token in memory only; remove the account and save it, so the
+        // dead token is never sent again (not by this window, not after a reload).
+        this.options.log.warn(`Refresh for ${account.username} was rejected (${describeError(err)}); the account must sign in again.`);
+        await this.removeProfiles(pca, profiles);
+        throw new ReauthRequiredError(account.username, err);
+      }
+    });
+  }
+
+  /** Runs an interactive flow outside the queue: it may wait minutes for the user. */
+  async signIn(flow: SignInFlow, tenant?: string): Promise<AuthenticationResult> {
+    const pca = await this.client();
+    const result = checkResult(await flow(pca, this.authorityFor(tenant)));
+    await this.queue.run(() => this.refreshAccounts());
+    return result;
+  }
+
+  removeAccount(homeAccountId: string): Promise<boolean> {
+    return this.queue.run(async () => {
+      const pca = await this.client();
+      const profiles = (await pca.getAllAccounts()).filter((a) => a.homeAccountId === homeAccountId);
+      if (profiles.length === 0) {
+        return false;
+      }
+      await this.removeProfiles(pca, profiles);
+      return true;
+    });
+  }
+
+  /** The secret changed: reload when it is not our own write, and report account changes. */
+  async storageChanged(): Promise<void> {
+    if (await this.plugin.refreshFromStore()) {
+      this.options.log.info(`The token cache ${this.key} was changed by another window; reloading.`);
+      await this.queue.run(() => this.refreshAccounts());
+    }
+  }
+
+  dispose(): void {
+    this.changes.dispose();
+  }
+
+  private async removeProfiles(pca: PublicClientApplication, profiles: AccountInfo[]): Promise<void> {
+    for (const profile of profiles) {
+      await pca.getTokenCache().removeAccount(profile);
+    }
+    await this.refreshAccounts();
+  }
+
+  /** Re-lists accounts and fires the difference to the last listing (not on the first one). */
+  private async refreshAccounts(): Promise<Map<string, AccountInfo>> {
+    const pca = await this.client();
+    const current = groupByHomeAccount(await pca.getAllAccounts());
+    const before = this.known;
+    this.known = current;
+    if (before) {
+      const change = diffAccounts(before, current);
+      if (change.added.length > 0 || change.removed.length > 0) {
+        this.changes.fire(change);
+      }
+    }
+    return current;
+  }
+
+  private client(): Promise<PublicClientApplication> {
+    if (!this.pca) {
+      this.pca = this.createClient();
+      // A failed creation (e.g. the local identity provider was down) is retried on the next call.
+      this.pca.catch(() => (this.pca = undefined));
+    }
+    return this.pca;
+  }
+
+  private async createClient(): Promise<PublicClientApplication> {
+    const { clientId, target, defaultTenant, log } = this.options;
+    // Loaded on first use, not at activation: MSAL is most of the bundle.
+    const msal = await import("@azure/msal-node");
+    const config = await buildConfiguration(clientId, target, defaultTenant, this.plugin, log, this.options.fetchMetadata ?? fetchMetadata);
+    return new msal.PublicClientApplication(config);
+  }
+}
+
+/** MSAL takes some broken answers (a 500 whose body has no `error`) for success: refuse them. */
+function checkResult(result: AuthenticationResult | null): AuthenticationResult {
+  if (!result || !result.accessToken || !result.account) {
+    const err = new Error("The identity provider's answer held no access token or account. Try again; if it persists, check the identity provider's status.");
+    (err as Error & { errorCode: string }).errorCode = "missing_access_token";
+    throw err;
+  }
+  return result;
+}

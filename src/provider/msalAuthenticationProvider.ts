@@ -1,0 +1,132 @@
+import * as vscode from "vscode";
+import type { AccountInfo } from "@azure/msal-node";
+import { AccountsChange } from "../msal/accounts";
+import { ClientRegistry } from "../msal/clientRegistry";
+import { classifyError, userMessage } from "../msal/errors";
+import { parseScopes, scopeKey, ScopeRequest } from "../scopes/scopeRequest";
+import { describeError, LogSink } from "../logging/logger";
+import { SingleFlight } from "../util/singleFlight";
+import { Session, sessionFromAccount, sessionFromResult } from "./sessions";
+import { SignInController } from "./signInController";
+
+export const PROVIDER_ID = "msal";
+export const PROVIDER_LABEL = "Microsoft Entra ID";
+
+/** The authentication provider other extensions reach with `vscode.authentication.getSession('msal', …)`. */
+export class MsalAuthenticationProvider implements vscode.AuthenticationProvider, vscode.Disposable {
+  private readonly changes = new vscode.EventEmitter<vscode.AuthenticationProviderAuthenticationSessionsChangeEvent>();
+  readonly onDidChangeSessions = this.changes.event;
+  private readonly silent = new SingleFlight<Session[]>();
+  private readonly subscription: { dispose(): unknown };
+
+  constructor(
+    private readonly registry: ClientRegistry,
+    private readonly signInController: SignInController,
+    private readonly log: LogSink,
+    /** Set while the settings are invalid: requests fail with it instead of going anywhere. */
+    private readonly settingsError: () => string | undefined = () => undefined,
+  ) {
+    this.subscription = registry.onDidChangeAccounts((change) => this.fireChange(change));
+  }
+
+  async getSessions(scopes: readonly string[] | undefined, options?: vscode.AuthenticationProviderSessionOptions): Promise<Session[]> {
+    const accountId = options?.account?.id;
+    if (scopes === undefined) {
+      if (this.settingsError()) {
+        return [];
+      }
+      const accounts = await this.allAccounts();
+      return accounts.filter((a) => !accountId || a.homeAccountId === accountId).map(sessionFromAccount);
+    }
+    const request = this.parse(scopes);
+    const key = `${request.clientId ?? ""}|${request.tenant ?? ""}|${accountId ?? ""}|${scopeKey(request)}`;
+    return this.silent.run(key, () => this.silentSessions(request, accountId));
+  }
+
+  async createSession(scopes: readonly string[], options?: vscode.AuthenticationProviderSessionOptions): Promise<Session> {
+    const request = this.parse(scopes);
+    const client = this.registry.clientFor(request.clientId);
+    try {
+      const result = await this.signInController.signIn(client, { scopes: request.scopes, tenant: request.tenant, loginHint: options?.account?.label });
+      this.log.info(`Signed in ${result.account?.username ?? "an account"}.`);
+      return sessionFromResult({ ...result, account: result.account! }, request.original);
+    } catch (err) {
+      this.log.error(`Sign-in failed: ${describeError(err)}`);
+      throw new Error(classifyError(err) === "cancelled" ? describeError(err) : userMessage(err));
+    }
+  }
+
+  async removeSession(sessionId: string): Promise<void> {
+    let removed = false;
+    for (const client of await this.registry.all()) {
+      removed = (await client.removeAccount(sessionId)) || removed;
+    }
+    this.log.info(removed ? `Signed out ${sessionId}.` : `Sign-out: no account ${sessionId} was signed in.`);
+  }
+
+  /** After a settings change: report the accounts that appeared or disappeared with the provider. */
+  async reportAccountsReplaced(before: AccountInfo[]): Promise<void> {
+    const after = await this.allAccounts();
+    const ids = (list: AccountInfo[]) => new Set(list.map((a) => a.homeAccountId));
+    const [beforeIds, afterIds] = [ids(before), ids(after)];
+    this.fireChange({ added: after.filter((a) => !beforeIds.has(a.homeAccountId)), removed: before.filter((a) => !afterIds.has(a.homeAccountId)) });
+  }
+
+  async allAccounts(): Promise<AccountInfo[]> {
+    const unique = new Map<string, AccountInfo>();
+    for (const client of await this.registry.all()) {
+      try {
+        for (const account of await client.accounts()) {
+          if (!unique.has(account.homeAccountId)) {
+            unique.set(account.homeAccountId, account);
+          }
+        }
+      } catch (err) {
+        this.log.warn(`Could not list the accounts of ${client.key}: ${describeError(err)}`);
+      }
+    }
+    return [...unique.values()];
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+    this.changes.dispose();
+  }
+
+  private async silentSessions(request: ScopeRequest, accountId: string | undefined): Promise<Session[]> {
+    const client = this.registry.clientFor(request.clientId);
+    const accounts = (await client.accounts()).filter((a) => !accountId || a.homeAccountId === accountId);
+    const sessions: Session[] = [];
+    for (const account of accounts) {
+      try {
+        const result = await client.acquireTokenSilent(account.homeAccountId, request.scopes, request.tenant);
+        sessions.push(sessionFromResult({ ...result, account: result.account! }, request.original));
+      } catch (err) {
+        // A rejected account was already signed out and reported by the client; others stay.
+        this.log.warn(`No token for ${account.username} (${request.scopes.join(" ")}): ${describeError(err)}`);
+      }
+    }
+    return sessions;
+  }
+
+  private parse(scopes: readonly string[]): ScopeRequest {
+    const settingsError = this.settingsError();
+    if (settingsError) {
+      throw new Error(settingsError);
+    }
+    try {
+      return parseScopes(scopes);
+    } catch (err) {
+      this.log.warn(`Refused a request: ${describeError(err)}`);
+      throw err;
+    }
+  }
+
+  private fireChange(change: AccountsChange): void {
+    if (change.added.length === 0 && change.removed.length === 0) {
+      return;
+    }
+    this.log.info(`Accounts changed: ${change.added.length} added, ${change.removed.length} removed.`);
+    this.changes.fire({ added: change.added.map(sessionFromAccount), removed: change.removed.map(sessionFromAccount), changed: [] });
+  }
+}

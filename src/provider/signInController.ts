@@ -1,0 +1,93 @@
+import * as vscode from "vscode";
+import type { AuthenticationResult } from "@azure/msal-node";
+import { Settings } from "../config/settings";
+import { chooseFlow, FlowName } from "../flows/chooseFlow";
+import { signInWithDeviceCode, DeviceCodePrompt } from "../flows/deviceCodeFlow";
+import { signInWithLoopback } from "../flows/loopbackFlow";
+import { classifyError, userMessage } from "../msal/errors";
+import { MsalClient } from "../msal/msalClient";
+import { describeError, LogSink } from "../logging/logger";
+import { SingleFlight } from "../util/singleFlight";
+
+export interface SignInRequest {
+  readonly scopes: string[];
+  readonly tenant?: string;
+  readonly loginHint?: string;
+}
+
+/**
+ * Interactive sign-in as a person sees it: a cancellable progress notification, the browser opened
+ * with `openExternal`, a device-code notification where a loopback redirect cannot reach us, and the
+ * offer of device code when the browser attempt fails. Concurrent requests share one prompt.
+ */
+export class SignInController {
+  private readonly inFlight = new SingleFlight<AuthenticationResult>();
+
+  constructor(
+    private readonly settings: () => Settings,
+    private readonly log: LogSink,
+  ) {}
+
+  signIn(client: MsalClient, request: SignInRequest): Promise<AuthenticationResult> {
+    const key = `${client.key}|${request.tenant ?? ""}|${request.loginHint ?? ""}|${request.scopes.join(" ")}`;
+    return this.inFlight.run(key, () => this.run(client, request));
+  }
+
+  private async run(client: MsalClient, request: SignInRequest): Promise<AuthenticationResult> {
+    const flow = chooseFlow(this.settings().signInFlow, { remoteName: vscode.env.remoteName, web: vscode.env.uiKind === vscode.UIKind.Web });
+    this.log.info(`Signing in with ${flow === "loopback" ? "the browser (loopback redirect)" : "a device code"}.`);
+    try {
+      return await this.withFlow(client, request, flow);
+    } catch (err) {
+      if (flow !== "loopback" || classifyError(err) === "cancelled") {
+        throw err;
+      }
+      this.log.warn(`Browser sign-in failed: ${describeError(err)}`);
+      const useDeviceCode = vscode.l10n.t("Use a device code");
+      const choice = await vscode.window.showErrorMessage(
+        vscode.l10n.t("Signing in with the browser did not complete: {0} Try signing in with a device code instead?", userMessage(err)),
+        useDeviceCode,
+      );
+      if (choice !== useDeviceCode) {
+        throw err;
+      }
+      return this.withFlow(client, request, "deviceCode");
+    }
+  }
+
+  private async withFlow(client: MsalClient, request: SignInRequest, flow: FlowName): Promise<AuthenticationResult> {
+    return await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t("Signing in to Microsoft Entra ID…"), cancellable: true },
+      (_progress, token) =>
+        client.signIn(
+          (pca, authority) =>
+            flow === "loopback"
+              ? signInWithLoopback(pca, authority, {
+                  scopes: request.scopes,
+                  loginHint: request.loginHint,
+                  signal: token,
+                  log: this.log,
+                  openBrowser: async (url) => {
+                    if (!(await vscode.env.openExternal(vscode.Uri.parse(url, true)))) {
+                      throw new Error(vscode.l10n.t("The browser could not be opened."));
+                    }
+                  },
+                })
+              : signInWithDeviceCode(pca, authority, { scopes: request.scopes, signal: token, log: this.log, showCode: (prompt) => void this.showDeviceCode(prompt) }),
+          request.tenant,
+        ),
+    );
+  }
+
+  private async showDeviceCode(prompt: DeviceCodePrompt): Promise<void> {
+    const copyAndOpen = vscode.l10n.t("Copy and open");
+    const choice = await vscode.window.showInformationMessage(
+      vscode.l10n.t("To sign in to Microsoft Entra ID, open {0} and enter the code {1}.", prompt.verificationUri, prompt.userCode),
+      copyAndOpen,
+    );
+    if (choice === copyAndOpen) {
+      await vscode.env.clipboard.writeText(prompt.userCode);
+      await vscode.env.openExternal(vscode.Uri.parse(prompt.verificationUri, true));
+    }
+  }
+}

@@ -1,0 +1,11 @@
+import { LogSink } from "../../src/logging/logger";
+
+/** A log that keeps every line, so tests can assert on it and scan it for credentials. */
+export class CapturingLog implements LogSink {
+  readonly lines: string[] = [];
+  trace(m: string): void { this.lines.push(`trace ${m}`); }
+  debug(m: string): void { this.lines.push(`debug ${m}`); }
+  info(m: string): void { this.lines.push(`info ${m}`); }
+  warn(m: string): void { this.lines.push(`warn ${m}`); }
+  error(m: string): void { this.lines.push(`error ${m}`); }
+}

@@ -1,0 +1,34 @@
+import * as assert from "assert";
+import { adviceFor, classifyError, userMessage } from "../../src/msal/errors";
+
+const msalError = (name: string, errorCode: string, message = "", subError = "") =>
+  Object.assign(new Error(message), { name, errorCode, subError });
+
+describe("error classification", () => {
+  it("treats every kind of rejected refresh token as 'sign in again'", () => {
+    assert.strictEqual(classifyError(msalError("ServerError", "invalid_grant", "AADSTS700082: expired")), "reauth");
+    assert.strictEqual(classifyError(msalError("InteractionRequiredAuthError", "interaction_required")), "reauth");
+    assert.strictEqual(classifyError(msalError("ServerError", "invalid_request", "", "bad_token")), "reauth");
+    assert.strictEqual(classifyError(msalError("InteractionRequiredAuthError", "no_tokens_found")), "reauth");
+  });
+
+  it("separates network, server, cancellation and the rest", () => {
+    assert.strictEqual(classifyError(msalError("ClientAuthError", "network_error")), "network");
+    assert.strictEqual(classifyError(msalError("ServerError", "temporarily_unavailable")), "server");
+    assert.strictEqual(classifyError(msalError("ServerError", "access_denied")), "cancelled");
+    assert.strictEqual(classifyError(Object.assign(new Error("x"), { name: "SignInAbortedError" })), "cancelled");
+    assert.strictEqual(classifyError("weird"), "other");
+  });
+
+  it("tells what to do for the common Entra errors", () => {
+    assert.match(adviceFor(new Error("AADSTS50011: The redirect URI does not match")) ?? "", /register "http:\/\/localhost" as a redirect URI/);
+    assert.match(adviceFor(new Error("AADSTS700016: Application not found")) ?? "", /msal\.clientId/);
+    assert.match(adviceFor(new Error("AADSTS90002: Tenant not found")) ?? "", /msal\.tenant/);
+  });
+
+  it("never shows a credential in a message", () => {
+    const message = userMessage(new Error("failed for refresh_token=0.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA.BBBB and eyJhbGciOi.eyJzdWIiOi.sig"));
+    assert.ok(!message.includes("0.AAAA"));
+    assert.ok(!message.includes("eyJhbGciOi"));
+  });
+});
