@@ -10,9 +10,9 @@ const EMPTY_CACHE = "{}";
 /**
  * Keeps one MSAL client's token cache in one secret.
  *
- * MSAL's in-memory cache stays the working copy: `beforeCacheAccess` loads from storage only when
- * the stored secret changed (first use, or another window wrote it), so a silent token request that
- * hits the cache never touches SecretStorage. `afterCacheAccess` writes only when MSAL says the
+ * The window's copy of the stored cache lives in memory: `beforeCacheAccess` loads it into MSAL only
+ * when the stored secret changed (first use, or another window wrote it), so a silent token request
+ * that hits the cache never touches SecretStorage. `afterCacheAccess` writes only when MSAL says the
  * cache changed and the serialization differs from what is stored.
  */
 export class SecretCachePlugin implements ICachePlugin {
@@ -57,6 +57,9 @@ export class SecretCachePlugin implements ICachePlugin {
   async afterCacheAccess(context: TokenCacheContext): Promise<void> {
     if (context.cacheHasChanged) {
       const serialized = context.tokenCache.serialize();
+      // MSAL rebuilds its memory from the last deserialized snapshot before every silent lookup
+      // (TokenCache.overwriteCache), so that snapshot must follow every change.
+      context.tokenCache.deserialize(serialized);
       if (serialized !== this.snapshot) {
         this.snapshot = serialized;
         this.unsaved = true;

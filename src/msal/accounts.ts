@@ -1,4 +1,5 @@
 import type { AccountInfo } from "@azure/msal-node";
+import { MULTI_TENANT_ALIASES } from "../config/validate";
 
 /**
  * MSAL lists an account once per tenant profile (home tenant and guest tenants), all with the same
@@ -19,10 +20,16 @@ function isHomeProfile(account: AccountInfo): boolean {
   return account.homeAccountId.endsWith(`.${account.tenantId}`);
 }
 
-/** The profile to use for a request to `tenant`; multi-tenant aliases mean the home profile. */
+/**
+ * The profile to use for a request to `tenant`. MSAL looks tokens up by the account's tenant, not
+ * the request's authority, so a tenant without a profile yet gets the home profile re-targeted.
+ */
 export function profileForTenant(profiles: readonly AccountInfo[], tenant: string | undefined): AccountInfo | undefined {
   const home = groupByHomeAccount(profiles).values().next().value;
-  return (tenant && profiles.find((p) => p.tenantId.toLowerCase() === tenant.toLowerCase())) || home;
+  if (!home || !tenant || MULTI_TENANT_ALIASES.has(tenant.toLowerCase())) {
+    return home;
+  }
+  return profiles.find((p) => p.tenantId.toLowerCase() === tenant.toLowerCase()) ?? { ...home, tenantId: tenant };
 }
 
 export interface AccountsChange {

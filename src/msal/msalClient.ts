@@ -120,7 +120,11 @@ export class MsalClient {
   async storageChanged(): Promise<void> {
     if (await this.plugin.refreshFromStore()) {
       this.options.log.info(`The token cache ${this.key} was changed by another window; reloading.`);
-      await this.queue.run(() => this.refreshAccounts());
+      await this.queue.run(async () => {
+        // MSAL's deserialize adds to its memory; overwriteCache clears it first, so removals apply.
+        await (await this.client()).getTokenCache().overwriteCache();
+        return this.refreshAccounts();
+      });
     }
   }
 
