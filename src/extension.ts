@@ -38,7 +38,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const initial = loadSettings();
   let settings: Settings = initial ?? { clientId: DEFAULT_CLIENT_ID, tenant: "organizations", target: cloudTarget("public"), signInFlow: "auto" };
   const registry = new ClientRegistry(settings, context.secrets, log, (message) => void vscode.window.showWarningMessage(message));
-  const signIn = new SignInController(() => settings, log);
+  const signIn = new SignInController(() => settings, context.extension.extensionKind, log);
   const provider = new MsalAuthenticationProvider(registry, signIn, log, () => settingsError);
 
   context.subscriptions.push(

@@ -3,8 +3,11 @@ import { SignInFlowSetting } from "../config/settings";
 export type FlowName = "loopback" | "deviceCode";
 
 export interface HostKind {
-  /** `vscode.env.remoteName`: set for SSH, WSL, containers, Codespaces and code-server. */
-  readonly remoteName: string | undefined;
+  /**
+   * True when this extension runs on a remote extension host (SSH, WSL, containers, Codespaces,
+   * code-server): `vscode.env.remoteName` is set and the extension runs as a workspace extension.
+   */
+  readonly remote: boolean;
   /** True when the workbench runs in a browser (`vscode.env.uiKind === UIKind.Web`). */
   readonly web: boolean;
 }
@@ -17,5 +20,5 @@ export function chooseFlow(setting: SignInFlowSetting, host: HostKind): FlowName
   if (setting !== "auto") {
     return setting;
   }
-  return host.remoteName || host.web ? "deviceCode" : "loopback";
+  return host.remote || host.web ? "deviceCode" : "loopback";
 }

@@ -12,6 +12,7 @@ import { MsalClient } from "./msalClient";
 export class ClientRegistry {
   private readonly clients = new Map<string, { client: MsalClient; subscription: Disposable }>();
   private readonly changes = new Emitter<AccountsChange>();
+  private discovered = false;
   readonly onDidChangeAccounts = this.changes.event;
 
   constructor(
@@ -30,18 +31,23 @@ export class ClientRegistry {
     return this.getOrCreate(clientId, false);
   }
 
-  /** Every client with a stored cache for this identity provider, and the configured one. */
+  /**
+   * Every client with a stored cache for this identity provider, and the configured one. The
+   * stored keys are listed once; later clients arrive through `secretChanged` or `clientFor`.
+   */
   async all(): Promise<MsalClient[]> {
-    let keys: readonly string[] = [];
-    try {
-      keys = await this.store.keys();
-    } catch (err) {
-      this.log.warn(`Could not list stored token caches: ${String(err)}`);
-    }
-    for (const key of keys) {
-      const parsed = parseCacheKey(key);
-      if (parsed && parsed.targetKey === this.settings.target.key) {
-        this.getOrCreate(parsed.clientId, false);
+    if (!this.discovered) {
+      this.discovered = true;
+      try {
+        for (const key of await this.store.keys()) {
+          const parsed = parseCacheKey(key);
+          if (parsed && parsed.targetKey === this.settings.target.key) {
+            this.getOrCreate(parsed.clientId, false);
+          }
+        }
+      } catch (err) {
+        this.discovered = false;
+        this.log.warn(`Could not list stored token caches: ${String(err)}`);
       }
     }
     this.clientFor();
@@ -55,8 +61,12 @@ export class ClientRegistry {
       return;
     }
     const known = [...this.clients.values()].some((entry) => entry.client.key === key);
-    // A client first seen through another window's write reports all its accounts as added.
-    await this.getOrCreate(parsed.clientId, !known).storageChanged();
+    if (known) {
+      await this.getOrCreate(parsed.clientId, false).storageChanged();
+    } else {
+      // A client first seen through another window's write: its first listing reports every account as added.
+      await this.getOrCreate(parsed.clientId, true).accounts();
+    }
   }
 
   /** New settings: clients of another identity provider or default tenant are dropped. */
@@ -74,6 +84,7 @@ export class ClientRegistry {
   }
 
   private clear(): void {
+    this.discovered = false;
     for (const [key, entry] of this.clients) {
       entry.subscription.dispose();
       entry.client.dispose();

@@ -25,6 +25,8 @@ export class SignInController {
 
   constructor(
     private readonly settings: () => Settings,
+    /** Where this extension runs: decides whether a loopback redirect can reach it. */
+    private readonly extensionKind: vscode.ExtensionKind,
     private readonly log: LogSink,
   ) {}
 
@@ -34,7 +36,10 @@ export class SignInController {
   }
 
   private async run(client: MsalClient, request: SignInRequest): Promise<AuthenticationResult> {
-    const flow = chooseFlow(this.settings().signInFlow, { remoteName: vscode.env.remoteName, web: vscode.env.uiKind === vscode.UIKind.Web });
+    const flow = chooseFlow(this.settings().signInFlow, {
+      remote: Boolean(vscode.env.remoteName) && this.extensionKind === vscode.ExtensionKind.Workspace,
+      web: vscode.env.uiKind === vscode.UIKind.Web,
+    });
     this.log.info(`Signing in with ${flow === "loopback" ? "the browser (loopback redirect)" : "a device code"}.`);
     try {
       return await this.withFlow(client, request, flow);
