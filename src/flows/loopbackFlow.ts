@@ -1,7 +1,7 @@
 import type { AuthenticationResult, PublicClientApplication } from "@azure/msal-node";
 import { describeError, LogSink } from "../logging/logger";
-import { AbortSignalLike, SignInAbortedError } from "../util/cancellation";
-import { successPage, errorPage } from "./pages";
+import { AbortSignalLike, watchAbort } from "../util/cancellation";
+import { errorPage, successPage } from "./pages";
 
 export const SIGN_IN_TIMEOUT_MS = 5 * 60 * 1000;
 /** How long to wait for MSAL to close its loopback listener after we ended the attempt. */
@@ -23,7 +23,12 @@ export interface LoopbackOptions {
  */
 export async function signInWithLoopback(pca: PublicClientApplication, authority: string, options: LoopbackOptions): Promise<AuthenticationResult> {
   let redirect: { uri: string; state: string } | undefined;
-  let aborted: SignInAbortedError | undefined;
+  const watch = watchAbort(options.signal, options.timeoutMs ?? SIGN_IN_TIMEOUT_MS, (reason) => {
+    options.log.info(`Sign-in ${reason.reason === "timeout" ? "timed out" : "was cancelled"}; closing the loopback listener.`);
+    if (redirect) {
+      answerListener(redirect.uri, redirect.state, reason.message).catch((err) => options.log.warn(`Could not close the loopback listener: ${describeError(err)}`));
+    }
+  });
 
   const attempt = pca.acquireTokenInteractive({
     scopes: options.scopes,
@@ -33,46 +38,19 @@ export async function signInWithLoopback(pca: PublicClientApplication, authority
     successTemplate: successPage,
     errorTemplate: errorPage,
     openBrowser: async (url: string) => {
-      if (aborted) {
-        throw aborted;
+      if (watch.reason) {
+        throw watch.reason;
       }
       const params = new URL(url).searchParams;
       redirect = { uri: params.get("redirect_uri") ?? "", state: params.get("state") ?? "" };
       await options.openBrowser(url);
     },
   });
-
-  let onAbort: (reason: SignInAbortedError) => void = () => undefined;
-  const abortedPromise = new Promise<never>((_, reject) => (onAbort = reject));
-  const abort = (reason: SignInAbortedError) => {
-    if (aborted) {
-      return;
-    }
-    aborted = reason;
-    options.log.info(`Sign-in ${reason.reason === "timeout" ? "timed out" : "was cancelled"}; closing the loopback listener.`);
-    onAbort(reason);
-    if (redirect) {
-      void answerListener(redirect.uri, redirect.state, reason.message).catch((err) =>
-        options.log.warn(`Could not close the loopback listener: ${describeError(err)}`),
-      );
-    }
-  };
-
-  const timeoutMs = options.timeoutMs ?? SIGN_IN_TIMEOUT_MS;
-  const timer = setTimeout(
-    () => abort(new SignInAbortedError("timeout", `Sign-in timed out after ${Math.round(timeoutMs / 1000)} seconds. Try again, or use device code sign-in.`)),
-    timeoutMs,
-  );
-  const cancellation = options.signal.onCancellationRequested(() => abort(new SignInAbortedError("cancelled", "Sign-in was cancelled.")));
-  if (options.signal.isCancellationRequested) {
-    abort(new SignInAbortedError("cancelled", "Sign-in was cancelled."));
-  }
   try {
-    return await Promise.race([attempt, abortedPromise]);
+    return await Promise.race([attempt, watch.aborted]);
   } finally {
-    clearTimeout(timer);
-    cancellation.dispose();
-    if (aborted) {
+    watch.dispose();
+    if (watch.reason) {
       // Wait until MSAL has given up, so the port is free when we return.
       await Promise.race([attempt.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, CLOSE_GRACE_MS))]);
     }
