@@ -24,11 +24,8 @@ npm run --silent compile-tests
 step "unit and integration tests (Node, real MSAL, fake Entra ID on 127.0.0.1)"
 npx mocha --timeout 60000 'out/test/unit/**/*.test.js' 'out/test/integration/**/*.test.js' 2>&1 | tee "$results/node.txt"
 
-step "real VS Code host: set-up (code-server, Node 24, Chromium; reused when present)"
-bash scripts/host/setup.sh
-
-step "real VS Code host: tests"
-npm run --silent test:host 2>&1 | tee "$results/host.txt"
+step "real VS Code host: set-up (code-server, Node 24, Chromium; reused when present) and tests"
+bash scripts/host/test.sh 2>&1 | tee "$results/host.txt"
 
 # One closing line over both runs (mocha prints "N passing" / "N failing" per run).
 count() { cat "$results"/*.txt | awk -v word="$1" '$2 == word && $1 ~ /^[0-9]+$/ { n += $1 } END { print n + 0 }'; }

@@ -49,7 +49,10 @@ export class MsalAuthenticationProvider implements vscode.AuthenticationProvider
     try {
       const result = await this.signInController.signIn(client, { scopes: request.scopes, tenant: request.tenant, loginHint: options?.account?.label });
       this.log.info(`Signed in ${result.account?.username ?? "an account"}.`);
-      return sessionFromResult({ ...result, account: result.account! }, request.original);
+      const session = sessionFromResult({ ...result, account: result.account! }, request.original);
+      // With the scopes asked for: VS Code settles its pending "Sign in to use X" requests by them.
+      this.changes.fire({ added: [session], removed: [], changed: [] });
+      return session;
     } catch (err) {
       this.log.error(`Sign-in failed: ${describeError(err)}`);
       throw new Error(classifyError(err) === "cancelled" ? describeError(err) : userMessage(err));

@@ -1,0 +1,85 @@
+// Test-only consumer of the 'msal' authentication provider. Plain JavaScript, no dependencies.
+// Each command writes { command, ok, accessToken, account, scopes, error, at } as JSON to the file
+// named by the setting msalConsumer.reportFile, so the outer host test can read what it received.
+'use strict';
+const vscode = require('vscode');
+const fs = require('fs');
+const path = require('path');
+
+function config() {
+  const c = vscode.workspace.getConfiguration('msalConsumer');
+  return {
+    reportFile: c.get('reportFile', ''),
+    scopes: c.get('scopes', ['6f7c9a1e-0000-4000-8000-000000000001/.default']),
+    providerId: c.get('providerId', 'msal'),
+  };
+}
+
+let seq = 0;
+
+function report(command, result) {
+  const { reportFile } = config();
+  const body = { command, seq: ++seq, at: new Date().toISOString(), ...result };
+  if (!reportFile) return body;
+  fs.mkdirSync(path.dirname(reportFile), { recursive: true });
+  // Write then rename, so the reader never sees a half-written file.
+  const tmp = `${reportFile}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, JSON.stringify(body, null, 2));
+  fs.renameSync(tmp, reportFile);
+  return body;
+}
+
+async function getSession(command, options) {
+  const { scopes, providerId } = config();
+  try {
+    const session = await vscode.authentication.getSession(providerId, scopes, options);
+    return report(command, {
+      ok: true,
+      accessToken: session ? session.accessToken : null,
+      account: session ? { id: session.account.id, label: session.account.label } : null,
+      sessionId: session ? session.id : null,
+      scopes: session ? [...session.scopes] : scopes,
+      error: null,
+    });
+  } catch (e) {
+    return report(command, {
+      ok: false,
+      accessToken: null,
+      account: null,
+      scopes,
+      error: e && e.message ? e.message : String(e),
+    });
+  }
+}
+
+function activate(context) {
+  const log = vscode.window.createOutputChannel('MSAL Consumer', { log: true });
+  context.subscriptions.push(
+    log,
+    vscode.commands.registerCommand('msalConsumer.getSessionSilent', () => getSession('getSessionSilent', { silent: true })),
+    vscode.commands.registerCommand('msalConsumer.getSessionCreate', () => getSession('getSessionCreate', { createIfNone: true })),
+    vscode.commands.registerCommand('msalConsumer.getSessionNoCreate', () => getSession('getSessionNoCreate', { createIfNone: false })),
+    vscode.commands.registerCommand('msalConsumer.getAccounts', async () => {
+      const { providerId } = config();
+      try {
+        const accounts = await vscode.authentication.getAccounts(providerId);
+        return report('getAccounts', { ok: true, accounts: accounts.map((a) => ({ id: a.id, label: a.label })), error: null });
+      } catch (e) {
+        return report('getAccounts', { ok: false, accounts: null, error: e && e.message ? e.message : String(e) });
+      }
+    }),
+    vscode.authentication.onDidChangeSessions((e) => log.info(`onDidChangeSessions ${e.provider.id}`)),
+  );
+  log.info('activated');
+  // Asking with createIfNone: false makes the Accounts menu offer
+  // "Sign in with <provider label> to use MSAL Consumer (host tests) (1)".
+  const { scopes, providerId } = config();
+  vscode.authentication.getSession(providerId, scopes, { createIfNone: false }).then(
+    (s) => log.info(`startup getSession: ${s ? `session for ${s.account.label}` : 'no session'}`),
+    (e) => log.warn(`startup getSession failed: ${e && e.message ? e.message : e}`),
+  );
+}
+
+function deactivate() {}
+
+module.exports = { activate, deactivate };
