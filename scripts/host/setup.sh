@@ -20,6 +20,11 @@ CS_DIR="$VT/code-server"
 CS_PKG="$CS_DIR/node_modules/code-server"
 MARKER="$VT/host-setup.json"
 
+# Behave as from a plain shell also under `npm test`: the outer npm's variables would steer the
+# nested installs (npm_config_user_agent says node/v20, which code-server's postinstall reads as
+# the Node version; NODE=/usr/bin/node; npm_config_* overrides).
+while read -r name; do unset "$name"; done < <(compgen -e | grep -E '^(npm_|NODE$)')
+
 mkdir -p "$VT"
 
 die() { echo "setup.sh: ERROR: $*" >&2; exit 1; }

@@ -1,56 +1,100 @@
-import type { ICachePlugin, TokenCacheContext } from "@azure/msal-node";
+import type { ICachePlugin, TokenCache, TokenCacheContext } from "@azure/msal-node";
 import { describeError, LogSink } from "../logging/logger";
 import { SerialQueue } from "../util/serialQueue";
+import { withTimeout } from "../util/timeout";
+import {
+  CacheDocument,
+  emptyDocument,
+  emptyPending,
+  hasPending,
+  mergeInto,
+  MsalCache,
+  Pending,
+  recordChanges,
+  recordSignIn,
+  refreshTokensOf,
+  sameCache,
+} from "./cacheDocument";
 import { SecretStore, setAsideKey } from "./secretStore";
 import { decode, encode } from "./storedFormat";
 
-/** MSAL's own serialization of an empty cache is `{}` plus empty sections; `{}` clears its memory. */
-const EMPTY_CACHE = "{}";
+export interface CachePluginOptions {
+  /** Told once when secret storage fails, with what the user can do. */
+  readonly onStorageProblem?: (message: string) => void;
+  /** How long a SecretStorage call may take before it counts as failed. */
+  readonly storageTimeoutMs?: number;
+  /** First delay before saving again after a failed write; doubles up to a minute. */
+  readonly retryDelayMs?: number;
+  readonly now?: () => number;
+}
+
+const MAX_RETRY_DELAY_MS = 60_000;
 
 /**
- * Keeps one MSAL client's token cache in one secret.
+ * Keeps one MSAL client's token cache in one secret that every window shares.
  *
- * The window's copy of the stored cache lives in memory: `beforeCacheAccess` loads it into MSAL only
- * when the stored secret changed (first use, or another window wrote it), so a silent token request
- * that hits the cache never touches SecretStorage. `afterCacheAccess` writes only when MSAL says the
- * cache changed and the serialization differs from what is stored.
+ * Reads: each window keeps the stored document in memory and reads the secret only when it
+ * changed (`storageChanged`, from `secrets.onDidChange`), so a silent token request never touches
+ * SecretStorage. Writes: the window's changes are recorded per entry and merged into what storage
+ * holds at that moment (three-way, see cacheDocument.ts), never written over it; a write that
+ * another window overwrote is noticed at the next change event and applied again. Writes happen
+ * only when the merged document differs from what is stored.
  */
 export class SecretCachePlugin implements ICachePlugin {
-  /** The MSAL JSON last read from or written to the secret. */
-  private snapshot: string | undefined;
-  /** The exact stored string we know of, to recognise our own writes in change events. */
-  private lastStored: string | undefined;
-  private reloadPending = true;
-  private unsaved = false;
-  private warnedStorage = false;
-  private readonly writes = new SerialQueue();
+  /** The MSAL cache that MSAL's memory was last loaded from or serialized to. */
+  private view: MsalCache = {};
+  /** The document last read from or written to the secret, and its exact text. */
+  private stored: CacheDocument = emptyDocument();
+  private storedText: string | undefined;
+  private pending: Pending = emptyPending();
+  /** MSAL's memory must be replaced by `stored` (plus our pending work) at its next access. */
+  private loadPending = true;
+  private storageFailing = false;
+  private signInsInFlight = 0;
+  private tokenCache: TokenCache | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private retryDelay: number;
+  private readonly io = new SerialQueue();
   private readonly ready: Promise<void>;
+  private readonly now: () => number;
 
   constructor(
     private readonly store: SecretStore,
     readonly key: string,
     private readonly log: LogSink,
-    private readonly onStorageProblem: (message: string) => void = () => undefined,
+    private readonly options: CachePluginOptions = {},
   ) {
-    this.ready = this.readStored().then(
-      (value) => this.adopt(value),
-      (err) => this.storageFailed("read", err),
-    );
+    this.now = options.now ?? Date.now;
+    this.retryDelay = options.retryDelayMs ?? 1000;
+    this.ready = this.io.run(() => this.readAndMerge()).then(() => undefined);
+  }
+
+  /** The MSAL cache this plugin serves; needed to empty MSAL's memory before a reload. */
+  attach(tokenCache: TokenCache): void {
+    this.tokenCache = tokenCache;
   }
 
   async beforeCacheAccess(context: TokenCacheContext): Promise<void> {
     await this.ready;
-    if (!this.reloadPending) {
+    if (!this.loadPending) {
       return;
     }
-    this.reloadPending = false;
+    this.loadPending = false;
+    const target = hasPending(this.pending) ? this.merge(this.stored, this.pending).merged.msal : this.stored.msal;
+    // MSAL's deserialize adds to its memory; empty it first so that removals apply too.
+    const memory = this.tokenCache?.getKVStore() ?? {};
+    for (const key of Object.keys(memory)) {
+      delete memory[key];
+    }
     try {
-      context.tokenCache.deserialize(this.snapshot ?? EMPTY_CACHE);
+      context.tokenCache.deserialize(JSON.stringify(target));
+      this.view = target;
     } catch (err) {
       // Valid JSON that MSAL still cannot load: keep it aside and start empty.
-      await this.setAside(this.lastStored, `MSAL could not load it (${describeError(err)})`);
-      this.snapshot = undefined;
-      context.tokenCache.deserialize(EMPTY_CACHE);
+      await this.setAside(this.storedText, `MSAL could not load it (${describeError(err)})`);
+      this.stored = emptyDocument();
+      this.view = {};
+      context.tokenCache.deserialize("{}");
     }
   }
 
@@ -60,71 +104,138 @@ export class SecretCachePlugin implements ICachePlugin {
       // MSAL rebuilds its memory from the last deserialized snapshot before every silent lookup
       // (TokenCache.overwriteCache), so that snapshot must follow every change.
       context.tokenCache.deserialize(serialized);
-      if (serialized !== this.snapshot) {
-        this.snapshot = serialized;
-        this.unsaved = true;
-      }
+      const mine = JSON.parse(serialized) as MsalCache;
+      recordChanges(this.pending, this.view, mine, this.now());
+      this.view = mine;
     }
-    if (this.unsaved) {
-      await this.persist();
+    if (hasPending(this.pending) && !this.storageFailing) {
+      await this.io.run(() => this.readAndMerge());
     }
   }
 
   /**
-   * Called when the secret changed (another window, or our own write echoed back). Returns true
-   * when MSAL's memory must be reloaded, i.e. the stored value is not the one we know.
+   * Runs an interactive sign-in. Its tokens are saved by MSAL before we know whose they are; an
+   * account signed out elsewhere meanwhile would block them, so blocked writes are held until the
+   * sign-in ends, and a successful one overrides earlier sign-outs of its account.
    */
-  async refreshFromStore(): Promise<boolean> {
-    await this.ready;
-    let value: string | undefined;
+  async signIn<T>(run: () => Promise<T>, accountOf: (result: T) => string | undefined): Promise<T> {
+    this.signInsInFlight++;
     try {
-      value = await this.readStored();
+      const result = await run();
+      const homeAccountId = accountOf(result);
+      if (homeAccountId) {
+        recordSignIn(this.pending, homeAccountId, this.now());
+      }
+      return result;
+    } finally {
+      this.signInsInFlight--;
+      await this.io.run(() => this.readAndMerge());
+    }
+  }
+
+  /**
+   * The secret changed (another window, or our own write echoed back). Merges what we have not seen
+   * confirmed yet, repairs the stored value when another window overwrote our work, and returns
+   * true when MSAL's memory must be reloaded.
+   */
+  async storageChanged(): Promise<boolean> {
+    await this.ready;
+    return this.io.run(() => this.readAndMerge());
+  }
+
+  /**
+   * Whether storage holds another refresh token for the account than MSAL used: another window
+   * rotated it. Then a rejection of ours is not the account's end: reload and try again.
+   */
+  async refreshTokenRotatedElsewhere(homeAccountId: string): Promise<boolean> {
+    const used = refreshTokensOf(this.view, homeAccountId);
+    await this.storageChanged();
+    const current = refreshTokensOf(this.stored.msal, homeAccountId);
+    return current.length > 0 && current.join() !== used.join();
+  }
+
+  /** What the cache holds, for diagnostics (no secrets). */
+  statistics(): { storedBytes: number; view: MsalCache; storageFailing: boolean } {
+    return { storedBytes: this.storedText?.length ?? 0, view: this.view, storageFailing: this.storageFailing };
+  }
+
+  dispose(): void {
+    clearTimeout(this.retryTimer);
+  }
+
+  /** One read, a merge of our pending work, and a write only if that changed the stored text. */
+  private async readAndMerge(): Promise<boolean> {
+    let text: string | undefined;
+    try {
+      text = await withTimeout(this.store.get(this.key), this.timeoutMs, "Secret storage");
     } catch (err) {
       this.storageFailed("read", err);
       return false;
     }
-    if (value === this.lastStored) {
-      return false;
+    if (text === this.storedText && !hasPending(this.pending)) {
+      this.storageWorks();
+      return false; // our own write echoed back, or nothing new
     }
-    await this.adopt(value);
-    return true;
-  }
 
-  private async persist(): Promise<void> {
-    const value = encode(this.snapshot ?? EMPTY_CACHE);
-    await this.writes.run(async () => {
-      try {
-        await this.store.store(this.key, value);
-        this.lastStored = value;
-        this.unsaved = false;
-        if (this.warnedStorage) {
-          this.log.info(`Secret storage works again; the token cache ${this.key} is saved.`);
-          this.warnedStorage = false;
-        }
-      } catch (err) {
-        this.storageFailed("write", err);
-      }
-    });
-  }
-
-  private async readStored(): Promise<string | undefined> {
-    return this.store.get(this.key);
-  }
-
-  private async adopt(value: string | undefined): Promise<void> {
-    this.lastStored = value;
-    this.reloadPending = true;
-    if (value === undefined) {
-      this.snapshot = undefined;
-      return;
-    }
-    const decoded = decode(value);
-    if (decoded.ok) {
-      this.snapshot = decoded.msalCache;
+    let theirs: CacheDocument;
+    let mustWrite = false;
+    if (text === undefined) {
+      theirs = emptyDocument();
     } else {
-      this.snapshot = undefined;
-      await this.setAside(value, decoded.reason);
+      const decoded = decode(text);
+      if (decoded.ok) {
+        theirs = decoded.document;
+      } else {
+        await this.setAside(text, decoded.reason);
+        // Recover what this window last knew to be good rather than an empty cache.
+        theirs = this.stored;
+        mustWrite = true;
+      }
     }
+
+    const taken = this.pending;
+    this.pending = emptyPending();
+    const { merged, pending } = this.merge(theirs, taken);
+    const mergedText = encode(merged);
+    if (mustWrite || (mergedText !== text && (hasPending(taken) || text !== undefined))) {
+      try {
+        await withTimeout(this.store.store(this.key, mergedText), this.timeoutMs, "Secret storage");
+      } catch (err) {
+        this.restorePending(taken);
+        this.storageFailed("write", err);
+        return false;
+      }
+      this.storedText = mergedText;
+    } else {
+      this.storedText = text;
+    }
+    this.restorePending(pending);
+    this.stored = merged;
+    this.storageWorks();
+    const changed = !sameCache(merged.msal, this.view);
+    this.loadPending ||= changed;
+    return changed;
+  }
+
+  private merge(theirs: CacheDocument, pending: Pending): ReturnType<typeof mergeInto> {
+    return mergeInto(theirs, pending, this.now(), this.signInsInFlight > 0);
+  }
+
+  /** Puts back work that is not confirmed yet, under anything recorded meanwhile. */
+  private restorePending(earlier: Pending): void {
+    for (const [id, change] of earlier.changes) {
+      const later = this.pending.changes.get(id);
+      this.pending.changes.set(id, later ? { ...later, before: change.before } : change);
+    }
+    for (const [id, intent] of earlier.intents) {
+      if (!this.pending.intents.has(id)) {
+        this.pending.intents.set(id, intent);
+      }
+    }
+  }
+
+  private get timeoutMs(): number {
+    return this.options.storageTimeoutMs ?? 10_000;
   }
 
   /** Keeps an unreadable value under another key (in secret storage, never in a file). */
@@ -132,25 +243,36 @@ export class SecretCachePlugin implements ICachePlugin {
     if (value === undefined) {
       return;
     }
-    const aside = setAsideKey(this.key, new Date());
-    this.log.warn(`The stored token cache ${this.key} could not be read: ${reason}. It was kept as secret "${aside}" and sign-in starts with an empty cache.`);
+    const aside = setAsideKey(this.key, new Date(this.now()));
+    this.log.warn(`The stored token cache ${this.key} could not be read: ${reason}. It was kept as secret "${aside}"; sign-in goes on without it.`);
     try {
-      await this.store.store(aside, value);
+      await withTimeout(this.store.store(aside, value), this.timeoutMs, "Secret storage");
     } catch (err) {
       this.log.error(`Could not keep the unreadable token cache aside: ${describeError(err)}`);
     }
   }
 
   private storageFailed(operation: "read" | "write", err: unknown): void {
-    if (operation === "write") {
-      this.unsaved = true;
-    }
     this.log.error(`Secret storage ${operation} of ${this.key} failed: ${describeError(err)}`);
-    if (!this.warnedStorage) {
-      this.warnedStorage = true;
-      this.onStorageProblem(
-        `VS Code's secret storage is not available (${describeError(err)}). You stay signed in for this session, but sign-ins are not saved. On Linux, install and unlock a keyring (for example gnome-keyring) or set "password-store" in argv.json, then reload the window.`,
+    if (!this.storageFailing) {
+      this.storageFailing = true;
+      this.options.onStorageProblem?.(
+        `VS Code's secret storage is not available (${describeError(err)}). You stay signed in in this window, but sign-ins are not saved until it works again. On Linux, install and unlock a keyring (for example gnome-keyring), or set "password-store" in VS Code's argv.json, then reload the window.`,
       );
     }
+    // Try again later, less and less often: storage may come back (a keyring unlocked).
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => void this.io.run(() => this.readAndMerge()), this.retryDelay);
+    this.retryTimer.unref?.();
+    this.retryDelay = Math.min(this.retryDelay * 2, MAX_RETRY_DELAY_MS);
+  }
+
+  private storageWorks(): void {
+    if (this.storageFailing) {
+      this.storageFailing = false;
+      this.log.info(`Secret storage works again; the token cache ${this.key} is saved.`);
+    }
+    clearTimeout(this.retryTimer);
+    this.retryDelay = this.options.retryDelayMs ?? 1000;
   }
 }

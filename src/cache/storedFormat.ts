@@ -1,16 +1,18 @@
+import { CacheDocument } from "./cacheDocument";
+
 /**
- * The stored secret: a versioned envelope around MSAL's serialized cache, so that a later format
- * can migrate it instead of signing everyone out.
+ * The stored secret: a versioned envelope, so that a later format can migrate it instead of
+ * signing everyone out. Version 1: `{ version: 1, msal: <MSAL's cache>, removed: {}, added: {} }`.
  */
 export const FORMAT_VERSION = 1;
 /** Far above a real cache (about 8 KB an account); a larger value is not ours or is damaged. */
 export const MAX_STORED_BYTES = 16 * 1024 * 1024;
 const MSAL_SECTIONS = ["Account", "IdToken", "AccessToken", "RefreshToken", "AppMetadata"];
 
-export type Decoded = { ok: true; msalCache: string } | { ok: false; reason: string };
+export type Decoded = { ok: true; document: CacheDocument } | { ok: false; reason: string };
 
-export function encode(msalCache: string): string {
-  return `{"version":${FORMAT_VERSION},"msal":${msalCache}}`;
+export function encode(document: CacheDocument): string {
+  return JSON.stringify({ version: FORMAT_VERSION, msal: document.msal, removed: document.removed, added: document.added });
 }
 
 export function decode(stored: string): Decoded {
@@ -29,13 +31,20 @@ export function decode(stored: string): Decoded {
   if (parsed.version !== FORMAT_VERSION) {
     return { ok: false, reason: `its format version ${JSON.stringify(parsed.version)} is unknown (this version reads ${FORMAT_VERSION})` };
   }
-  const msal = parsed.msal;
-  if (!isObject(msal) || MSAL_SECTIONS.some((s) => msal[s] !== undefined && !isObject(msal[s]))) {
+  const { msal, removed = {}, added = {} } = parsed;
+  if (!isObject(msal) || MSAL_SECTIONS.some((s) => msal[s] !== undefined && !isObject(msal[s])) || Object.values(msal).some((s) => !isObject(s))) {
     return { ok: false, reason: "its MSAL cache is not in MSAL's schema" };
   }
-  return { ok: true, msalCache: JSON.stringify(msal) };
+  if (!isTimes(removed) || !isTimes(added)) {
+    return { ok: false, reason: "its account sign-in and sign-out times are damaged" };
+  }
+  return { ok: true, document: { msal: msal as CacheDocument["msal"], removed, added } };
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function isTimes(value: unknown): value is Record<string, number> {
+  return isObject(value) && Object.values(value).every((t) => typeof t === "number" && Number.isFinite(t));
 }

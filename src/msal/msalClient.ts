@@ -1,6 +1,6 @@
 import type { AccountInfo, AuthenticationResult, PublicClientApplication } from "@azure/msal-node";
 import { AuthorityTarget, requestAuthority } from "../config/authority";
-import { SecretCachePlugin } from "../cache/secretCachePlugin";
+import { CachePluginOptions, SecretCachePlugin } from "../cache/secretCachePlugin";
 import { cacheKey, SecretStore } from "../cache/secretStore";
 import { describeError, LogSink } from "../logging/logger";
 import { Emitter } from "../util/emitter";
@@ -18,6 +18,8 @@ export interface MsalClientOptions {
   readonly log: LogSink;
   readonly onStorageProblem?: (message: string) => void;
   readonly fetchMetadata?: MetadataFetcher;
+  /** Options of the cache plugin (time-outs, clock), for tests. */
+  readonly cache?: Omit<CachePluginOptions, "onStorageProblem">;
   /** Report the accounts of the first listing as added (a client first seen through another window). */
   readonly reportInitialAccounts?: boolean;
 }
@@ -56,7 +58,7 @@ export class MsalClient {
 
   constructor(private readonly options: MsalClientOptions) {
     this.key = cacheKey(options.clientId, options.target.key);
-    this.plugin = new SecretCachePlugin(options.store, this.key, options.log, options.onStorageProblem);
+    this.plugin = new SecretCachePlugin(options.store, this.key, options.log, { ...options.cache, onStorageProblem: options.onStorageProblem });
     this.known = options.reportInitialAccounts ? new Map() : undefined;
   }
 
@@ -81,16 +83,27 @@ export class MsalClient {
       if (!account) {
         throw new AccountNotFoundError(homeAccountId);
       }
+      const request = { account, scopes, authority: this.authorityFor(tenant), forceRefresh };
       try {
-        return checkResult(await pca.acquireTokenSilent({ account, scopes, authority: this.authorityFor(tenant), forceRefresh }));
+        return checkResult(await pca.acquireTokenSilent(request));
       } catch (err) {
         if (classifyError(err) !== "reauth") {
           throw err;
         }
+        // Another window may have rotated the refresh token we sent: then use its token instead.
+        if (await this.plugin.refreshTokenRotatedElsewhere(homeAccountId)) {
+          this.options.log.info(`Refresh for ${account.username} used a token another window had replaced; retrying with the stored one.`);
+          try {
+            return checkResult(await pca.acquireTokenSilent(request));
+          } catch (retryErr) {
+            if (classifyError(retryErr) !== "reauth") throw retryErr;
+            err = retryErr;
+          }
+        }
         // MSAL drops a rejected refresh token in memory only; remove the account and save it, so the
-        // dead token is never sent again (not by this window, not after a reload).
+        // dead token is never sent again (not by this window, not by another, not after a reload).
         this.options.log.warn(`Refresh for ${account.username} was rejected (${describeError(err)}); the account must sign in again.`);
-        await this.removeProfiles(pca, profiles);
+        await this.removeProfiles(pca, (await pca.getAllAccounts()).filter((a) => a.homeAccountId === homeAccountId));
         throw new ReauthRequiredError(account.username, err);
       }
     });
@@ -99,7 +112,10 @@ export class MsalClient {
   /** Runs an interactive flow outside the queue: it may wait minutes for the user. */
   async signIn(flow: SignInFlow, tenant?: string): Promise<AuthenticationResult> {
     const pca = await this.client();
-    const result = checkResult(await flow(pca, this.authorityFor(tenant)));
+    const result = await this.plugin.signIn(
+      async () => checkResult(await flow(pca, this.authorityFor(tenant))),
+      (r) => r.account?.homeAccountId,
+    );
     await this.queue.run(() => this.refreshAccounts());
     return result;
   }
@@ -118,18 +134,20 @@ export class MsalClient {
 
   /** The secret changed: reload when it is not our own write, and report account changes. */
   async storageChanged(): Promise<void> {
-    if (await this.plugin.refreshFromStore()) {
+    if (await this.plugin.storageChanged()) {
       this.options.log.info(`The token cache ${this.key} was changed by another window; reloading.`);
-      await this.queue.run(async () => {
-        // MSAL's deserialize adds to its memory; overwriteCache clears it first, so removals apply.
-        await (await this.client()).getTokenCache().overwriteCache();
-        return this.refreshAccounts();
-      });
+      await this.queue.run(() => this.refreshAccounts());
     }
+  }
+
+  /** Accounts and token counts, without secrets, for the diagnostics report. */
+  statistics(): ReturnType<SecretCachePlugin["statistics"]> {
+    return this.plugin.statistics();
   }
 
   dispose(): void {
     this.changes.dispose();
+    this.plugin.dispose();
   }
 
   private async removeProfiles(pca: PublicClientApplication, profiles: AccountInfo[]): Promise<void> {
@@ -168,7 +186,9 @@ export class MsalClient {
     // Loaded on first use, not at activation: MSAL is most of the bundle.
     const msal = await import("@azure/msal-node");
     const config = await buildConfiguration(clientId, target, defaultTenant, this.plugin, log, this.options.fetchMetadata ?? fetchMetadata);
-    return new msal.PublicClientApplication(config);
+    const pca = new msal.PublicClientApplication(config);
+    this.plugin.attach(pca.getTokenCache());
+    return pca;
   }
 }
 

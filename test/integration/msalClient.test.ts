@@ -20,7 +20,7 @@ function storedCache(storage: MemorySecretStorage): Record<string, Record<string
   assert.ok(key, "a cache secret was stored");
   const decoded = decode(storage.values.get(key)!);
   assert.ok(decoded.ok);
-  return JSON.parse(decoded.msalCache);
+  return decoded.document.msal as ReturnType<typeof storedCache>;
 }
 
 function portIsFree(port: number): Promise<boolean> {

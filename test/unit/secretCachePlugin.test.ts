@@ -1,109 +1,151 @@
 import * as assert from "assert";
-import type { TokenCacheContext } from "@azure/msal-node";
+import type { TokenCache, TokenCacheContext } from "@azure/msal-node";
+import { CacheDocument, MsalCache } from "../../src/cache/cacheDocument";
 import { SecretCachePlugin } from "../../src/cache/secretCachePlugin";
-import { encode } from "../../src/cache/storedFormat";
+import { decode, encode } from "../../src/cache/storedFormat";
 import { CapturingLog } from "../support/capturingLog";
 import { MemorySecretStorage, settle } from "../support/memorySecretStore";
 
-/** Stands in for MSAL's TokenCache: what it was given and what it would serialize. */
+/** Stands in for MSAL's TokenCache: a flat key-value memory that deserialize adds to, as MSAL's does. */
 class FakeTokenCache {
-  loaded: string[] = [];
-  memory = "{}";
-  deserialize(cache: string): void {
-    if (cache.includes("unloadable")) throw new Error("MSAL cannot load this");
-    this.loaded.push(cache);
-    this.memory = cache;
+  kv: Record<string, object> = {};
+  loads = 0;
+  getKVStore() {
+    return this.kv;
+  }
+  deserialize(json: string): void {
+    const cache = JSON.parse(json) as MsalCache;
+    if ("unloadable" in cache) throw new Error("MSAL cannot load this");
+    this.loads++;
+    for (const [section, entries] of Object.entries(cache)) {
+      for (const [key, entry] of Object.entries(entries)) this.kv[`${section}|${key}`] = entry;
+    }
   }
   serialize(): string {
-    return this.memory;
+    const cache: MsalCache = {};
+    for (const [id, entry] of Object.entries(this.kv)) {
+      const [section, key] = id.split("|");
+      (cache[section] ??= {})[key] = entry as Record<string, unknown>;
+    }
+    return JSON.stringify(cache);
+  }
+  accounts(): string[] {
+    return Object.keys(this.kv).filter((k) => k.startsWith("Account|")).map((k) => k.slice(8)).sort();
   }
 }
 
-const context = (cache: FakeTokenCache, cacheHasChanged: boolean) =>
-  ({ tokenCache: cache, cacheHasChanged, hasChanged: cacheHasChanged }) as unknown as TokenCacheContext;
-
 const KEY = "msal.cache:test";
-const ALICE = JSON.stringify({ Account: { alice: { username: "alice" } } });
-const BOB = JSON.stringify({ Account: { bob: { username: "bob" } } });
+const account = (id: string) => ({ Account: { [id]: { home_account_id: id, username: id } }, RefreshToken: { [`rt-${id}`]: { home_account_id: id, secret: `rt-of-${id}` } } });
+const doc = (msal: MsalCache): CacheDocument => ({ msal, removed: {}, added: {} });
+
+function setUp(storage: MemorySecretStorage, options: ConstructorParameters<typeof SecretCachePlugin>[3] = {}) {
+  const log = new CapturingLog();
+  const plugin = new SecretCachePlugin(storage.window(), KEY, log, options);
+  const cache = new FakeTokenCache();
+  plugin.attach(cache as unknown as TokenCache);
+  const access = async (change?: (c: FakeTokenCache) => void) => {
+    const context = (changed: boolean) => ({ tokenCache: cache, cacheHasChanged: changed }) as unknown as TokenCacheContext;
+    await plugin.beforeCacheAccess(context(false));
+    change?.(cache);
+    await plugin.afterCacheAccess(context(change !== undefined));
+  };
+  return { plugin, cache, log, access };
+}
+
+const stored = (storage: MemorySecretStorage) => {
+  const decoded = decode(storage.values.get(KEY)!);
+  assert.ok(decoded.ok);
+  return decoded.document;
+};
 
 describe("SecretCachePlugin", () => {
-  it("loads the stored cache once, then leaves MSAL's memory alone: no reads or writes on a cache hit", async () => {
+  it("loads the stored cache once, then serves from memory: no reads or writes on a cache hit", async () => {
     const storage = new MemorySecretStorage();
-    storage.values.set(KEY, encode(ALICE));
-    const plugin = new SecretCachePlugin(storage.window(), KEY, new CapturingLog());
-    const cache = new FakeTokenCache();
-    await plugin.beforeCacheAccess(context(cache, false));
-    await plugin.afterCacheAccess(context(cache, false));
+    storage.values.set(KEY, encode(doc(account("alice"))));
+    const { cache, access } = setUp(storage);
+    await access();
     const [reads, writes] = [storage.reads, storage.writes];
-    for (let i = 0; i < 100; i++) {
-      await plugin.beforeCacheAccess(context(cache, false));
-      await plugin.afterCacheAccess(context(cache, false));
-    }
-    assert.deepStrictEqual(cache.loaded.map((c) => JSON.parse(c)), [JSON.parse(ALICE)]);
+    for (let i = 0; i < 100; i++) await access();
+    assert.deepStrictEqual(cache.accounts(), ["alice"]);
+    assert.strictEqual(cache.loads, 1);
     assert.strictEqual(storage.reads, reads);
     assert.strictEqual(storage.writes, writes);
     assert.strictEqual(writes, 0);
   });
 
-  it("writes a changed cache in the versioned format, and only when it really changed", async () => {
+  it("writes a change in the versioned format, and nothing when the content did not change", async () => {
     const storage = new MemorySecretStorage();
-    const plugin = new SecretCachePlugin(storage.window(), KEY, new CapturingLog());
-    const cache = new FakeTokenCache();
-    await plugin.beforeCacheAccess(context(cache, false));
-    cache.memory = ALICE;
-    await plugin.afterCacheAccess(context(cache, true));
-    assert.strictEqual(storage.values.get(KEY), encode(ALICE));
-    await plugin.afterCacheAccess(context(cache, true)); // MSAL said "changed", content is the same
+    const { access } = setUp(storage);
+    await access((c) => c.deserialize(JSON.stringify(account("alice"))));
+    assert.strictEqual(JSON.parse(storage.values.get(KEY)!).version, 1);
+    assert.deepStrictEqual(Object.keys(stored(storage).msal.Account), ["alice"]);
+    await access((c) => c.deserialize(JSON.stringify(account("alice")))); // "changed", same content
     assert.strictEqual(storage.writes, 1);
+  });
+
+  it("merges into what another window stored instead of replacing it", async () => {
+    const storage = new MemorySecretStorage();
+    const a = setUp(storage);
+    const b = setUp(storage);
+    await a.access();
+    await b.access();
+    await a.access((c) => c.deserialize(JSON.stringify(account("alice"))));
+    // b has not seen alice (no change event delivered yet) and signs in bob.
+    await b.access((c) => c.deserialize(JSON.stringify(account("bob"))));
+    assert.deepStrictEqual(Object.keys(stored(storage).msal.Account).sort(), ["alice", "bob"]);
   });
 
   it("reloads when another window wrote, and ignores the echo of its own write", async () => {
     const storage = new MemorySecretStorage();
-    const plugin = new SecretCachePlugin(storage.window(), KEY, new CapturingLog());
-    const cache = new FakeTokenCache();
-    await plugin.beforeCacheAccess(context(cache, false));
-    cache.memory = ALICE;
-    await plugin.afterCacheAccess(context(cache, true));
-    assert.strictEqual(await plugin.refreshFromStore(), false, "own write is not a change");
-
-    await storage.window().store(KEY, encode(BOB));
-    assert.strictEqual(await plugin.refreshFromStore(), true);
-    await plugin.beforeCacheAccess(context(cache, false));
-    assert.deepStrictEqual(JSON.parse(cache.loaded.at(-1)!), JSON.parse(BOB));
+    const { plugin, cache, access } = setUp(storage);
+    await access((c) => c.deserialize(JSON.stringify(account("alice"))));
+    assert.strictEqual(await plugin.storageChanged(), false, "own write is not a change");
+    await storage.window().store(KEY, encode(doc(account("bob"))));
+    assert.strictEqual(await plugin.storageChanged(), true);
+    await access();
+    assert.deepStrictEqual(cache.accounts(), ["bob"], "memory replaced, not added to");
   });
 
-  it("sets an unreadable stored cache aside (kept, not deleted), logs it, and starts empty", async () => {
-    for (const bad of ["{not json", encode(ALICE).slice(0, 20), '{"version":99,"msal":{}}', encode('{"unloadable":1}')]) {
+  it("sets an unreadable stored cache aside (kept, not deleted), logs it, and goes on", async () => {
+    for (const bad of ["{not json", encode(doc(account("alice"))).slice(0, 20), '{"version":99,"msal":{}}', encode(doc({ unloadable: {} }))]) {
       const storage = new MemorySecretStorage();
       storage.values.set(KEY, bad);
-      const log = new CapturingLog();
-      const plugin = new SecretCachePlugin(storage.window(), KEY, log);
-      const cache = new FakeTokenCache();
-      await plugin.beforeCacheAccess(context(cache, false));
-      assert.strictEqual(cache.memory, "{}", "starts with an empty cache");
+      const { cache, log, access } = setUp(storage);
+      await access();
+      assert.deepStrictEqual(cache.accounts(), [], "starts with an empty cache");
       const aside = [...storage.values.keys()].filter((k) => k.startsWith("msal.corrupt:"));
       assert.strictEqual(aside.length, 1, bad);
       assert.strictEqual(storage.values.get(aside[0]), bad, "the original value is kept as it was");
       assert.ok(log.lines.some((l) => l.startsWith("warn") && l.includes(aside[0])), log.lines.join("\n"));
+      await access((c) => c.deserialize(JSON.stringify(account("bob"))));
+      assert.deepStrictEqual(Object.keys(stored(storage).msal.Account), ["bob"], "a new sign-in is saved");
     }
   });
 
-  it("keeps working in memory when secret storage fails, warns once, and saves when it works again", async () => {
+  it("repairs the stored cache with what it knew when another window wrote garbage", async () => {
     const storage = new MemorySecretStorage();
-    storage.failing = "throw";
-    const warnings: string[] = [];
-    const plugin = new SecretCachePlugin(storage.window(), KEY, new CapturingLog(), (m) => warnings.push(m));
-    const cache = new FakeTokenCache();
-    await plugin.beforeCacheAccess(context(cache, false));
-    cache.memory = ALICE;
-    await plugin.afterCacheAccess(context(cache, true));
-    cache.memory = BOB;
-    await plugin.afterCacheAccess(context(cache, true));
-    assert.strictEqual(warnings.length, 1);
-    assert.match(warnings[0], /keyring/);
-    storage.failing = undefined;
-    await plugin.afterCacheAccess(context(cache, false));
-    assert.strictEqual(storage.values.get(KEY), encode(BOB));
-    await settle();
+    const { plugin, access } = setUp(storage);
+    await access((c) => c.deserialize(JSON.stringify(account("alice"))));
+    await storage.window().store(KEY, "garbage");
+    await plugin.storageChanged();
+    assert.deepStrictEqual(Object.keys(stored(storage).msal.Account), ["alice"]);
+  });
+
+  it("keeps working in memory when secret storage fails or hangs, warns once, and saves when it works again", async () => {
+    for (const fault of ["throw", "hang"] as const) {
+      const storage = new MemorySecretStorage();
+      storage.values.set(KEY, encode(doc(account("carol"))));
+      storage.failing = fault;
+      const warnings: string[] = [];
+      const { cache, access } = setUp(storage, { onStorageProblem: (m) => warnings.push(m), storageTimeoutMs: 50, retryDelayMs: 20 });
+      await access((c) => c.deserialize(JSON.stringify(account("alice"))));
+      await access((c) => c.deserialize(JSON.stringify(account("bob"))));
+      assert.deepStrictEqual(cache.accounts(), ["alice", "bob"], "usable in memory");
+      assert.strictEqual(warnings.length, 1, fault);
+      assert.match(warnings[0], /keyring/);
+      storage.failing = undefined;
+      await settle(300); // the retry timer saves
+      assert.deepStrictEqual(Object.keys(stored(storage).msal.Account).sort(), ["alice", "bob", "carol"], "merged, nothing lost");
+    }
   });
 });
