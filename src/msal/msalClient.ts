@@ -86,7 +86,8 @@ export class MsalClient {
       const request = { account, scopes, authority: this.authorityFor(tenant), forceRefresh };
       try {
         return checkResult(await pca.acquireTokenSilent(request));
-      } catch (err) {
+      } catch (first) {
+        let err = first;
         if (classifyError(err) !== "reauth") {
           throw err;
         }
