@@ -61,7 +61,7 @@ export function activate(context: vscode.ExtensionContext): void {
       }
       await provider.reportAccountsReplaced(before);
     }),
-    ...registerCommands(provider, log, channel),
+    ...registerCommands({ context, provider, registry, settings: () => settings, log, channel }),
   );
   log.info(`Activated in ${Date.now() - started} ms (client ${settings.clientId}, authority ${settings.target.key}, tenant ${settings.tenant}).`);
 }

@@ -30,6 +30,26 @@ export interface CachePluginOptions {
 
 const MAX_RETRY_DELAY_MS = 60_000;
 
+/** What the MSAL client needs of a cache plugin (an interface, so tests can swap the strategy). */
+export interface SharedCachePlugin extends ICachePlugin {
+  attach(tokenCache: TokenCache): void;
+  signIn<T>(run: () => Promise<T>, accountOf: (result: T) => string | undefined): Promise<T>;
+  storageChanged(): Promise<boolean>;
+  refreshTokenRotatedElsewhere(homeAccountId: string): Promise<boolean>;
+  statistics(): CacheStatistics;
+  dispose(): void;
+}
+
+export interface CacheStatistics {
+  readonly storedBytes: number;
+  /** The MSAL cache as this window holds it (contains secrets: count, never log). */
+  readonly view: MsalCache;
+  readonly storageFailing: boolean;
+  readonly lastSync?: number;
+}
+
+export type CachePluginFactory = (store: SecretStore, key: string, log: LogSink, options: CachePluginOptions) => SharedCachePlugin;
+
 /**
  * Keeps one MSAL client's token cache in one secret that every window shares.
  *
@@ -40,7 +60,7 @@ const MAX_RETRY_DELAY_MS = 60_000;
  * another window overwrote is noticed at the next change event and applied again. Writes happen
  * only when the merged document differs from what is stored.
  */
-export class SecretCachePlugin implements ICachePlugin {
+export class SecretCachePlugin implements SharedCachePlugin {
   /** The MSAL cache that MSAL's memory was last loaded from or serialized to. */
   private view: MsalCache = {};
   /** The document last read from or written to the secret, and its exact text. */
@@ -51,6 +71,7 @@ export class SecretCachePlugin implements ICachePlugin {
   private loadPending = true;
   private storageFailing = false;
   private signInsInFlight = 0;
+  private lastSync: number | undefined;
   private tokenCache: TokenCache | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private retryDelay: number;
@@ -155,8 +176,8 @@ export class SecretCachePlugin implements ICachePlugin {
   }
 
   /** What the cache holds, for diagnostics (no secrets). */
-  statistics(): { storedBytes: number; view: MsalCache; storageFailing: boolean } {
-    return { storedBytes: this.storedText?.length ?? 0, view: this.view, storageFailing: this.storageFailing };
+  statistics(): CacheStatistics {
+    return { storedBytes: this.storedText?.length ?? 0, view: this.view, storageFailing: this.storageFailing, lastSync: this.lastSync };
   }
 
   dispose(): void {
@@ -211,6 +232,7 @@ export class SecretCachePlugin implements ICachePlugin {
     }
     this.restorePending(pending);
     this.stored = merged;
+    this.lastSync = this.now();
     this.storageWorks();
     const changed = !sameCache(merged.msal, this.view);
     this.loadPending ||= changed;

@@ -1,6 +1,6 @@
 import type { AccountInfo, AuthenticationResult, PublicClientApplication } from "@azure/msal-node";
 import { AuthorityTarget, requestAuthority } from "../config/authority";
-import { CachePluginOptions, SecretCachePlugin } from "../cache/secretCachePlugin";
+import { CachePluginFactory, CachePluginOptions, CacheStatistics, SecretCachePlugin, SharedCachePlugin } from "../cache/secretCachePlugin";
 import { cacheKey, SecretStore } from "../cache/secretStore";
 import { describeError, LogSink } from "../logging/logger";
 import { Emitter } from "../util/emitter";
@@ -20,6 +20,8 @@ export interface MsalClientOptions {
   readonly fetchMetadata?: MetadataFetcher;
   /** Options of the cache plugin (time-outs, clock), for tests. */
   readonly cache?: Omit<CachePluginOptions, "onStorageProblem">;
+  /** Another cache strategy (tests compare ours with a last-writer-wins baseline). */
+  readonly createCachePlugin?: CachePluginFactory;
   /** Report the accounts of the first listing as added (a client first seen through another window). */
   readonly reportInitialAccounts?: boolean;
 }
@@ -49,7 +51,7 @@ export class ReauthRequiredError extends Error {
  */
 export class MsalClient {
   readonly key: string;
-  private readonly plugin: SecretCachePlugin;
+  private readonly plugin: SharedCachePlugin;
   private readonly queue = new SerialQueue();
   private readonly changes = new Emitter<AccountsChange>();
   readonly onDidChangeAccounts = this.changes.event;
@@ -58,7 +60,8 @@ export class MsalClient {
 
   constructor(private readonly options: MsalClientOptions) {
     this.key = cacheKey(options.clientId, options.target.key);
-    this.plugin = new SecretCachePlugin(options.store, this.key, options.log, { ...options.cache, onStorageProblem: options.onStorageProblem });
+    const create = options.createCachePlugin ?? ((store, key, log, pluginOptions) => new SecretCachePlugin(store, key, log, pluginOptions));
+    this.plugin = create(options.store, this.key, options.log, { ...options.cache, onStorageProblem: options.onStorageProblem });
     this.known = options.reportInitialAccounts ? new Map() : undefined;
   }
 
@@ -142,7 +145,7 @@ export class MsalClient {
   }
 
   /** Accounts and token counts, without secrets, for the diagnostics report. */
-  statistics(): ReturnType<SecretCachePlugin["statistics"]> {
+  statistics(): CacheStatistics {
     return this.plugin.statistics();
   }
 

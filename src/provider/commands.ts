@@ -1,11 +1,25 @@
 import * as vscode from "vscode";
-import { describeError, LogSink } from "../logging/logger";
+import { Settings } from "../config/settings";
+import { summarizeCache } from "../diagnostics/cacheSummary";
+import { DiagnosticsReport, renderReport } from "../diagnostics/diagnosticsReport";
+import { describeError, Logger } from "../logging/logger";
+import { ClientRegistry } from "../msal/clientRegistry";
 import { MsalAuthenticationProvider } from "./msalAuthenticationProvider";
 
 /** Scopes of a sign-in started from the Command Palette: the account's own profile. */
 const SIGN_IN_SCOPES = ["User.Read"];
 
-export function registerCommands(provider: MsalAuthenticationProvider, log: LogSink, channel: vscode.OutputChannel): vscode.Disposable[] {
+export interface CommandDeps {
+  readonly context: vscode.ExtensionContext;
+  readonly provider: MsalAuthenticationProvider;
+  readonly registry: ClientRegistry;
+  readonly settings: () => Settings;
+  readonly log: Logger;
+  readonly channel: vscode.OutputChannel;
+}
+
+export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
+  const { provider, log, channel } = deps;
   return [
     vscode.commands.registerCommand("msal.signIn", async () => {
       try {
@@ -31,5 +45,45 @@ export function registerCommands(provider: MsalAuthenticationProvider, log: LogS
       }
     }),
     vscode.commands.registerCommand("msal.showLog", () => channel.show()),
+    // Opens the report for a person, and returns it to a caller (tests, other tools).
+    vscode.commands.registerCommand("msal.showDiagnostics", async (options?: { open?: boolean }) => {
+      const report = await buildReport(deps);
+      if (options?.open !== false) {
+        const document = await vscode.workspace.openTextDocument({ language: "markdown", content: renderReport(report) });
+        await vscode.window.showTextDocument(document);
+      }
+      return report;
+    }),
   ];
+}
+
+async function buildReport({ context, registry, settings, log }: CommandDeps): Promise<DiagnosticsReport> {
+  const { version: msalNodeVersion } = await import("@azure/msal-node");
+  const current = settings();
+  const clients = await registry.all();
+  await Promise.all(clients.map((c) => c.accounts().catch(() => [])));
+  return {
+    generatedAt: new Date().toISOString(),
+    extension: { id: context.extension.id, version: String(context.extension.packageJSON.version) },
+    host: {
+      vscodeVersion: vscode.version,
+      remoteName: vscode.env.remoteName,
+      uiKind: vscode.env.uiKind === vscode.UIKind.Web ? "web" : "desktop",
+      extensionKind: context.extension.extensionKind === vscode.ExtensionKind.UI ? "UI" : "workspace",
+    },
+    msalNodeVersion,
+    settings: { clientId: current.clientId, tenant: current.tenant, authority: current.target.key, signInFlow: current.signInFlow },
+    clients: clients.map((client) => {
+      const stats = client.statistics();
+      return {
+        secretKey: client.key,
+        clientId: client.clientId,
+        storedBytes: stats.storedBytes,
+        lastSync: stats.lastSync === undefined ? undefined : new Date(stats.lastSync).toISOString(),
+        storageFailing: stats.storageFailing,
+        accounts: summarizeCache(stats.view),
+      };
+    }),
+    recentErrors: log.recentProblems(),
+  };
 }

@@ -1,0 +1,38 @@
+import { Entry, MsalCache } from "../cache/cacheDocument";
+
+export interface AccountSummary {
+  readonly username: string;
+  readonly homeAccountId: string;
+  /** Tenants the account has a profile in (home first). */
+  readonly tenants: string[];
+  readonly refreshTokens: number;
+  readonly accessTokens: number;
+  readonly idTokens: number;
+}
+
+/** What a cache holds per account: names and counts only, never a secret. */
+export function summarizeCache(cache: MsalCache): AccountSummary[] {
+  const accounts = new Map<string, { username: string; tenants: string[] }>();
+  for (const entry of Object.values(cache.Account ?? {})) {
+    const id = text(entry, "home_account_id");
+    const current = accounts.get(id) ?? { username: text(entry, "username"), tenants: [] };
+    const realm = text(entry, "realm");
+    // The home profile's realm is the tenant part of the homeAccountId; list it first.
+    current.tenants = id.endsWith(`.${realm}`) ? [realm, ...current.tenants] : [...current.tenants, realm];
+    accounts.set(id, current);
+  }
+  const count = (section: string, id: string) => Object.values(cache[section] ?? {}).filter((e) => text(e, "home_account_id") === id).length;
+  return [...accounts].map(([homeAccountId, { username, tenants }]) => ({
+    username,
+    homeAccountId,
+    tenants,
+    refreshTokens: count("RefreshToken", homeAccountId),
+    accessTokens: count("AccessToken", homeAccountId),
+    idTokens: count("IdToken", homeAccountId),
+  }));
+}
+
+function text(entry: Entry, field: string): string {
+  const value = entry[field];
+  return typeof value === "string" ? value : "";
+}
