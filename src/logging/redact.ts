@@ -4,8 +4,11 @@
  * refresh token is not.
  */
 const JWT = /eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g;
-const SECRET_PARAMS =
-  /\b(access_token|refresh_token|id_token|code|client_secret|code_verifier|device_code|assertion|client_info|user_code|otc|password|nonce|state)(["']?\s*[=:]\s*["']?)([^"'&\s,}]+)/gi;
+/** Always credentials, whatever the separator ("refresh_token=…", "refresh_token: …", JSON). */
+const CREDENTIAL_FIELDS =
+  /\b(access_token|refresh_token|id_token|client_secret|code_verifier|device_code|assertion|client_info|password)(["']?\s*[=:]\s*["']?)([^"'&\s,}]+)/gi;
+/** Credentials only as a parameter or JSON field: "code=…", "\"code\":\"…\"" (not "VS Code: 1.139"). */
+const PARAMETER_FIELDS = /(?<![\w-])(code|user_code|otc|state|nonce)(=|"\s*:\s*")([^"'&\s,}]+)/gi;
 const BEARER = /\b(Bearer\s+)[^\s"',]+/gi;
 const GUID = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}";
 const ACCOUNT_ID = new RegExp(`^${GUID}(\\.${GUID})?$`);
@@ -15,7 +18,8 @@ const OPAQUE = /[A-Za-z0-9._~+=-]{40,}/g;
 export function redact(text: string): string {
   return text
     .replace(JWT, "<redacted-jwt>")
-    .replace(SECRET_PARAMS, (_m, name: string, sep: string) => `${name}${sep}<redacted>`)
+    .replace(CREDENTIAL_FIELDS, (_m, name: string, sep: string) => `${name}${sep}<redacted>`)
+    .replace(PARAMETER_FIELDS, (_m, name: string, sep: string) => `${name}${sep}<redacted>`)
     .replace(BEARER, "$1<redacted>")
     .replace(OPAQUE, (run) => (ACCOUNT_ID.test(run) ? run : "<redacted>"));
 }

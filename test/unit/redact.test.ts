@@ -32,3 +32,14 @@ describe("redact", () => {
     assert.strictEqual(redact(message), message);
   });
 });
+
+describe("redact, what it must leave alone", () => {
+  it("keeps version numbers after the word code", () => {
+    assert.strictEqual(redact("VS Code: 1.139.1, error code: 500"), "VS Code: 1.139.1, error code: 500");
+  });
+
+  it("still removes a JSON code field and a form code", () => {
+    assert.strictEqual(redact('{"code":"abc","x":1}'), '{"code":"<redacted>","x":1}');
+    assert.strictEqual(redact("?code=abc&state=s1"), "?code=<redacted>&state=<redacted>");
+  });
+});
