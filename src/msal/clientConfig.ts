@@ -1,4 +1,4 @@
-import type { Configuration, LogLevel } from "@azure/msal-node";
+import type { Configuration, INetworkModule, LogLevel } from "@azure/msal-node";
 import { AuthorityTarget, loopbackDiscoveryUrl, requestAuthority } from "../config/authority";
 import { LogSink } from "../logging/logger";
 
@@ -24,6 +24,7 @@ export async function buildConfiguration(
   tenant: string,
   cachePlugin: NonNullable<Configuration["cache"]>["cachePlugin"],
   log: LogSink,
+  networkClient: INetworkModule,
   getMetadata: MetadataFetcher = fetchMetadata,
 ): Promise<Configuration> {
   const authorityMetadata = target.loopbackUrl ? await getMetadata(loopbackDiscoveryUrl(target.loopbackUrl, tenant)) : undefined;
@@ -36,6 +37,7 @@ export async function buildConfiguration(
     },
     cache: { cachePlugin },
     system: {
+      networkClient,
       loggerOptions: {
         // MSAL's messages go through our redacting logger; personal data stays off.
         piiLoggingEnabled: false,

@@ -4,6 +4,7 @@ import { LogSink } from "../logging/logger";
 import { Disposable, Emitter } from "../util/emitter";
 import { AccountsChange } from "./accounts";
 import { MsalClient } from "./msalClient";
+import { Backoff } from "../network/backoff";
 
 /**
  * The MSAL clients of the current identity provider: the configured client, plus every client that
@@ -13,6 +14,8 @@ export class ClientRegistry {
   private readonly clients = new Map<string, { client: MsalClient; subscription: Disposable }>();
   private readonly changes = new Emitter<AccountsChange>();
   private discovered = false;
+  /** One back-off per window: every client of a host waits after that host said so. */
+  private readonly backoff = new Backoff();
   readonly onDidChangeAccounts = this.changes.event;
 
   constructor(
@@ -106,6 +109,7 @@ export class ClientRegistry {
       log: this.log,
       onStorageProblem: this.onStorageProblem,
       reportInitialAccounts,
+      backoff: this.backoff,
     });
     const subscription = client.onDidChangeAccounts((change) => this.changes.fire(change));
     this.clients.set(mapKey, { client, subscription });

@@ -5,7 +5,7 @@ import { redact } from "../logging/redact";
  * Classifies MSAL errors without importing MSAL (its classes are loaded lazily), by the fields every
  * MSAL error carries: `name`, `errorCode`, `subError`, `errorMessage`.
  */
-export type ErrorKind = "reauth" | "network" | "server" | "cancelled" | "other";
+export type ErrorKind = "reauth" | "throttled" | "network" | "server" | "cancelled" | "other";
 
 interface MsalLikeError {
   name?: unknown;
@@ -25,7 +25,7 @@ const REAUTH_CODES = new Set([
   "refresh_token_expired",
   "bad_token",
 ]);
-const NETWORK_CODES = new Set(["network_error", "endpoints_resolution_error", "network_request_failed", "ECONNREFUSED", "ETIMEDOUT", "ECONNRESET"]);
+const NETWORK_CODES = new Set(["network_error", "network_unreachable", "endpoints_resolution_error", "network_request_failed", "ECONNREFUSED", "ETIMEDOUT", "ECONNRESET"]);
 const SERVER_CODES = new Set(["token_parsing_error", "server_unavailable", "temporarily_unavailable", "invalid_response", "missing_access_token"]);
 const CANCEL_CODES = new Set(["user_cancelled", "access_denied", "authorization_declined"]);
 
@@ -38,6 +38,9 @@ export function classifyError(err: unknown): ErrorKind {
   }
   if (e.name === "InteractionRequiredAuthError" || REAUTH_CODES.has(code) || REAUTH_CODES.has(sub)) {
     return "reauth";
+  }
+  if (code === "throttled") {
+    return "throttled";
   }
   if (NETWORK_CODES.has(code)) {
     return "network";
@@ -74,6 +77,8 @@ export function adviceFor(err: unknown): string | undefined {
   switch (classifyError(err)) {
     case "reauth":
       return "Sign in again from the Accounts menu.";
+    case "throttled":
+      return "Your accounts stay signed in; try again in a little while.";
     case "network":
       return "Check your network connection and proxy settings, then try again.";
     case "server":

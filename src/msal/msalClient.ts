@@ -8,6 +8,8 @@ import { SerialQueue } from "../util/serialQueue";
 import { AccountsChange, diffAccounts, groupByHomeAccount, profileForTenant } from "./accounts";
 import { buildConfiguration, fetchMetadata, MetadataFetcher } from "./clientConfig";
 import { classifyError } from "./errors";
+import { Backoff } from "../network/backoff";
+import { HttpClient } from "../network/httpClient";
 
 export interface MsalClientOptions {
   readonly clientId: string;
@@ -20,6 +22,10 @@ export interface MsalClientOptions {
   readonly fetchMetadata?: MetadataFetcher;
   /** Options of the cache plugin (time-outs, clock), for tests. */
   readonly cache?: Omit<CachePluginOptions, "onStorageProblem">;
+  /** Back-off state shared by the window's clients; a fresh one when omitted. */
+  readonly backoff?: Backoff;
+  /** Time-out of one request to the identity provider. */
+  readonly requestTimeoutMs?: number;
   /** Another cache strategy (tests compare ours with a last-writer-wins baseline). */
   readonly createCachePlugin?: CachePluginFactory;
   /** Report the accounts of the first listing as added (a client first seen through another window). */
@@ -189,7 +195,8 @@ export class MsalClient {
     const { clientId, target, defaultTenant, log } = this.options;
     // Loaded on first use, not at activation: MSAL is most of the bundle.
     const msal = await import("@azure/msal-node");
-    const config = await buildConfiguration(clientId, target, defaultTenant, this.plugin, log, this.options.fetchMetadata ?? fetchMetadata);
+    const network = new HttpClient(this.options.backoff ?? new Backoff(), (code, message) => new msal.AuthError(code, "", message), this.options.requestTimeoutMs);
+    const config = await buildConfiguration(clientId, target, defaultTenant, this.plugin, log, network, this.options.fetchMetadata ?? fetchMetadata);
     const pca = new msal.PublicClientApplication(config);
     this.plugin.attach(pca.getTokenCache());
     return pca;

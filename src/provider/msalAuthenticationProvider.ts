@@ -100,6 +100,7 @@ export class MsalAuthenticationProvider implements vscode.AuthenticationProvider
     const client = this.registry.clientFor(request.clientId);
     const accounts = (await client.accounts()).filter((a) => !accountId || a.homeAccountId === accountId);
     const sessions: Session[] = [];
+    let transient: unknown;
     for (const account of accounts) {
       try {
         const result = await client.acquireTokenSilent(account.homeAccountId, request.scopes, request.tenant);
@@ -107,7 +108,13 @@ export class MsalAuthenticationProvider implements vscode.AuthenticationProvider
       } catch (err) {
         // A rejected account was already signed out and reported by the client; others stay.
         this.log.warn(`No token for ${account.username} (${request.scopes.join(" ")}): ${describeError(err)}`);
+        if (classifyError(err) !== "reauth") transient ??= err;
       }
+    }
+    // No session because the identity provider is unwell, not because nobody is signed in: say so,
+    // rather than let the editor offer a new sign-in that would not help.
+    if (sessions.length === 0 && transient !== undefined) {
+      throw new Error(userMessage(transient));
     }
     return sessions;
   }

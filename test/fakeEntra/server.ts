@@ -181,6 +181,10 @@ class FakeEntraServer implements FakeEntra {
     this.requests.length = 0;
   }
 
+  setAccessTokenLifetime(seconds: number): void {
+    this.state.lifetimes.accessTokenSec = seconds;
+  }
+
   jwks(): Promise<{ keys: Record<string, unknown>[] }> {
     return jwks("https://login.microsoftonline.com/{tenantid}/v2.0");
   }

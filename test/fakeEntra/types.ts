@@ -126,6 +126,8 @@ export interface FakeEntra {
   jwks(): Promise<{ keys: Record<string, unknown>[] }>;
   /** Forget recorded requests (faults and grants are kept). */
   clearRequests(): void;
+  /** Lifetime of access tokens issued from now on (e.g. short, to have a cached token expire). */
+  setAccessTokenLifetime(seconds: number): void;
   /** Faults still queued (copies, with the remaining count). */
   pendingFaults(): FaultSpec[];
 }

@@ -4,7 +4,7 @@ import { SecretStore } from "../../src/cache/secretStore";
 import { signInWithDeviceCode } from "../../src/flows/deviceCodeFlow";
 import { signInWithLoopback } from "../../src/flows/loopbackFlow";
 import { Logger } from "../../src/logging/logger";
-import { MsalClient } from "../../src/msal/msalClient";
+import { MsalClient, MsalClientOptions } from "../../src/msal/msalClient";
 import { FakeEntra } from "../fakeEntra";
 import { CapturingLog } from "./capturingLog";
 import { TestSignal } from "./signal";
@@ -14,9 +14,9 @@ export const CLIENT_ID = "aebc6443-996d-45c2-90f0-388ff96faa56";
 export const SCOPE = "6f7c9a1e-0000-4000-8000-000000000001/.default";
 
 /** One "window": an MsalClient over a window's view of the shared secret storage, like the extension builds it. */
-export function makeClient(fake: FakeEntra, store: SecretStore, log = new CapturingLog(), clientId = CLIENT_ID): MsalClient {
+export function makeClient(fake: FakeEntra, store: SecretStore, log = new CapturingLog(), clientId = CLIENT_ID, extra: Partial<MsalClientOptions> = {}): MsalClient {
   const { target } = customTarget(fake.authority("organizations"));
-  return new MsalClient({ clientId, target, defaultTenant: "organizations", store, log: new Logger(log) });
+  return new MsalClient({ clientId, target, defaultTenant: "organizations", store, log: new Logger(log), ...extra });
 }
 
 /** Interactive sign-in where the fake plays the browser (a person picking `username`). */
