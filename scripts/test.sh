@@ -22,7 +22,7 @@ step "compile tests"
 npm run --silent compile-tests
 
 step "unit and integration tests (Node, real MSAL, fake Entra ID on 127.0.0.1)"
-npx mocha --timeout 60000 'out/test/unit/**/*.test.js' 'out/test/integration/**/*.test.js' 2>&1 | tee "$results/node.txt"
+npx mocha --require out/test/support/leakScan.js --timeout 60000 'out/test/unit/**/*.test.js' 'out/test/integration/**/*.test.js' 2>&1 | tee "$results/node.txt"
 
 step "real VS Code host: set-up (code-server, Node 24, Chromium; reused when present) and tests"
 bash scripts/host/test.sh 2>&1 | tee "$results/host.txt"

@@ -57,7 +57,7 @@ export function activate(context: vscode.ExtensionContext): void {
       const next = loadSettings();
       if (next) {
         settings = next;
-        registry.update(next);
+        registry.applySettings(next);
       }
       await provider.reportAccountsReplaced(before);
     }),

@@ -73,7 +73,7 @@ export class ClientRegistry {
   }
 
   /** New settings: clients of another identity provider or default tenant are dropped. */
-  update(settings: Settings): void {
+  applySettings(settings: Settings): void {
     const same = settings.target.key === this.settings.target.key && settings.tenant === this.settings.tenant;
     this.settings = settings;
     if (!same) {

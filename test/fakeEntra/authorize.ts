@@ -3,6 +3,7 @@
 // with `username` or `action=cancel`; the answer goes to the redirect_uri with the
 // requested response_mode (msal always asks for form_post).
 
+import { recordIssued } from "./issued";
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { FakeState } from "./state";
@@ -183,6 +184,7 @@ export function handleAuthorize(
     return;
   }
   const code = opaque("1.AFakeCode.", 48);
+  recordIssued(code);
   state.codes.set(code, {
     clientId: v.clientId,
     redirectUri: v.redirectUri,

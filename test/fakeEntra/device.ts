@@ -2,6 +2,7 @@
 // side is GET/POST /devicelogin (enter code, pick account) or the headless
 // approve/decline helpers used by tests.
 
+import { recordIssued } from "./issued";
 import { randomInt } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { normalizeUserCode, type DeviceFlow, type FakeState } from "./state";
@@ -32,6 +33,7 @@ export function handleDeviceCodeRequest(state: FakeState, tenantSegment: string,
   let userCode = newUserCode();
   while (state.userCodes.has(userCode)) userCode = newUserCode();
   const deviceCode = opaque("DAQABIQEAAA", 96);
+  recordIssued(deviceCode);
   const flow: DeviceFlow = {
     userCode,
     deviceCode,

@@ -1,6 +1,7 @@
 // The HTTP server and the FakeEntra handle: routing, request records, faults, and a
 // stop() that ends promptly (open keep-alive and hung sockets are destroyed).
 
+import { recordAuthorize } from "./issued";
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import type {
@@ -285,7 +286,10 @@ class FakeEntraServer implements FakeEntra {
       const code = p.get("code") ?? p.get("device_code");
       if (code) record.codeFingerprint = fingerprint(code);
     }
-    if (route.kind === "authorize") record.authorizeParams = Object.fromEntries(query);
+    if (route.kind === "authorize") {
+      record.authorizeParams = Object.fromEntries(query);
+      if (record.method === "GET") recordAuthorize(record.authorizeParams);
+    }
   }
 
   private async dispatch(

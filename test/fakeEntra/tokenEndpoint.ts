@@ -2,6 +2,7 @@
 // (rotated on every use), device_code. Errors are thrown as OAuthError and turned into
 // Entra JSON bodies by the router.
 
+import { recordIssued } from "./issued";
 import { createHash } from "node:crypto";
 import type { FakeUser } from "./types";
 import type { FakeState } from "./state";
@@ -77,6 +78,7 @@ export async function issueTokens(
   }
   if (g.openid) body["id_token"] = await mintIdToken(mint);
   body["client_info"] = clientInfo(p.user);
+  recordIssued(body.access_token as string, body["refresh_token"] as string | undefined, body["id_token"] as string | undefined);
   return body;
 }
 

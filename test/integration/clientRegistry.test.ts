@@ -55,7 +55,7 @@ describe("client registry", function () {
     await signInLoopback(registry.clientFor(), fake, "alice@contoso.test");
     const publicCloud = resolveSettings({ clientId: CLIENT_ID });
     assert.ok(publicCloud.ok);
-    registry.update(publicCloud.settings);
+    registry.applySettings(publicCloud.settings);
     const clients = await registry.all();
     assert.strictEqual(clients.length, 1);
     assert.strictEqual(clients[0].key, `msal.cache:${CLIENT_ID}@https://login.microsoftonline.com`);

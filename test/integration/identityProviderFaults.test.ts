@@ -3,6 +3,7 @@ import { classifyError } from "../../src/msal/errors";
 import { MsalClient } from "../../src/msal/msalClient";
 import { FakeEntra, startFakeEntra } from "../fakeEntra";
 import { CapturingLog } from "../support/capturingLog";
+import { captureText } from "../support/leakScan";
 import { CLIENT_ID, makeClient, SCOPE, signInLoopback } from "../support/clients";
 import { MemorySecretStorage } from "../support/memorySecretStore";
 
@@ -32,7 +33,7 @@ describe("identity provider faults: back off, say why, keep what is good", funct
 
   it("429 with Retry-After: a clear error, no request before Retry-After, then back to normal", async () => {
     fake.injectFault({ endpoint: "token", grantType: "refresh_token", status: 429, error: "temporarily_unavailable", retryAfterSec: 1 });
-    await assert.rejects(client.acquireTokenSilent(alice, [SCOPE], undefined, true), (err: Error) => classifyError(err) === "throttled" && /asked to slow down \(HTTP 429\).*Retry-After: 1/.test(err.message));
+    await assert.rejects(client.acquireTokenSilent(alice, [SCOPE], undefined, true), (err: Error) => (captureText(err.message), classifyError(err) === "throttled") && /asked to slow down \(HTTP 429\).*Retry-After: 1/.test(err.message));
     const sent = refreshes();
     for (let i = 0; i < 5; i++) {
       await assert.rejects(client.acquireTokenSilent(alice, [SCOPE], undefined, true), /No request was sent/);
@@ -58,6 +59,7 @@ describe("identity provider faults: back off, say why, keep what is good", funct
         () => assert.fail("expected an error"),
         (e: Error) => e,
       );
+      captureText(err.message);
       assert.ok(["server", "network", "throttled"].includes(classifyError(err)), `${classifyError(err)}: ${err.message}`);
       assert.match(err.message, /HTTP 5\d\d|did not answer|not JSON|failed|AADSTS90033: A transient error/);
       const sent = refreshes();

@@ -8,6 +8,7 @@ import { signInWithLoopback } from "../../src/flows/loopbackFlow";
 import { Logger } from "../../src/logging/logger";
 import { FakeEntra, startFakeEntra, TENANT_ID } from "../fakeEntra";
 import { CapturingLog } from "../support/capturingLog";
+import { captureText } from "../support/leakScan";
 import { CLIENT_ID, makeClient, SCOPE, signInDeviceCode, signInLoopback } from "../support/clients";
 import { MemorySecretStorage, settle } from "../support/memorySecretStore";
 import { TestSignal } from "../support/signal";
@@ -138,7 +139,7 @@ describe("MSAL client against the fake Entra ID", function () {
       } else {
         fake.revokeRefreshTokens(ALICE);
       }
-      await assert.rejects(client.acquireTokenSilent(account!.homeAccountId, [SCOPE], undefined, true), (err: Error) => err instanceof ReauthRequiredError && /Sign in again/.test(err.message));
+      await assert.rejects(client.acquireTokenSilent(account!.homeAccountId, [SCOPE], undefined, true), (err: Error) => (captureText(err.message), err instanceof ReauthRequiredError) && /Sign in again/.test(err.message));
       assert.deepStrictEqual(changes.at(-1)?.removed.map((a) => a.username), [ALICE]);
       assert.deepStrictEqual((await client.accounts()).map((a) => a.username), [BOB], "Bob is kept");
       // A new window (or a reload) reads the saved removal: the dead token is gone for good.
