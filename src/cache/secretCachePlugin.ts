@@ -37,6 +37,11 @@ export interface SharedCachePlugin extends ICachePlugin {
   storageChanged(): Promise<boolean>;
   refreshTokenRotatedElsewhere(homeAccountId: string): Promise<boolean>;
   statistics(): CacheStatistics;
+  /**
+   * The MSAL cache as loaded in MSAL's memory, with a version that changes whenever it does, or
+   * undefined while MSAL's memory is behind storage. Lets the client answer cache hits itself.
+   */
+  cacheView?(): { readonly version: number; readonly cache: MsalCache } | undefined;
   dispose(): void;
 }
 
@@ -71,6 +76,7 @@ export class SecretCachePlugin implements SharedCachePlugin {
   private loadPending = true;
   private storageFailing = false;
   private signInsInFlight = 0;
+  private viewVersion = 0;
   private lastSync: number | undefined;
   private tokenCache: TokenCache | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
@@ -109,12 +115,12 @@ export class SecretCachePlugin implements SharedCachePlugin {
     }
     try {
       context.tokenCache.deserialize(JSON.stringify(target));
-      this.view = target;
+      this.setView(target);
     } catch (err) {
       // Valid JSON that MSAL still cannot load: keep it aside and start empty.
       await this.setAside(this.storedText, `MSAL could not load it (${describeError(err)})`);
       this.stored = emptyDocument();
-      this.view = {};
+      this.setView({});
       context.tokenCache.deserialize("{}");
     }
   }
@@ -127,7 +133,7 @@ export class SecretCachePlugin implements SharedCachePlugin {
       context.tokenCache.deserialize(serialized);
       const mine = JSON.parse(serialized) as MsalCache;
       recordChanges(this.pending, this.view, mine, this.now());
-      this.view = mine;
+      this.setView(mine);
     }
     if (hasPending(this.pending) && !this.storageFailing) {
       await this.io.run(() => this.readAndMerge());
@@ -173,6 +179,15 @@ export class SecretCachePlugin implements SharedCachePlugin {
     await this.storageChanged();
     const current = refreshTokensOf(this.stored.msal, homeAccountId);
     return current.length > 0 && current.join() !== used.join();
+  }
+
+  cacheView(): { version: number; cache: MsalCache } | undefined {
+    return this.loadPending ? undefined : { version: this.viewVersion, cache: this.view };
+  }
+
+  private setView(cache: MsalCache): void {
+    this.view = cache;
+    this.viewVersion++;
   }
 
   /** What the cache holds, for diagnostics (no secrets). */

@@ -8,6 +8,8 @@ import { SerialQueue } from "../util/serialQueue";
 import { AccountsChange, diffAccounts, groupByHomeAccount, profileForTenant } from "./accounts";
 import { buildConfiguration, fetchMetadata, MetadataFetcher } from "./clientConfig";
 import { classifyError } from "./errors";
+import { RENEWAL_MARGIN_MS, TokenIndex, TokenResult } from "./tokenIndex";
+import { isClientId, MULTI_TENANT_ALIASES } from "../config/validate";
 import { Backoff } from "../network/backoff";
 import { HttpClient } from "../network/httpClient";
 
@@ -62,6 +64,7 @@ export class MsalClient {
   private readonly changes = new Emitter<AccountsChange>();
   readonly onDidChangeAccounts = this.changes.event;
   private pca: Promise<PublicClientApplication> | undefined;
+  private index: { version: number; index: TokenIndex } | undefined;
   private known: Map<string, AccountInfo> | undefined;
 
   constructor(private readonly options: MsalClientOptions) {
@@ -84,39 +87,74 @@ export class MsalClient {
     return this.queue.run(async () => [...(await this.refreshAccounts()).values()]);
   }
 
-  acquireTokenSilent(homeAccountId: string, scopes: string[], tenant?: string, forceRefresh = false): Promise<AuthenticationResult> {
-    return this.queue.run(async () => {
-      const pca = await this.client();
-      const profiles = (await pca.getAllAccounts()).filter((a) => a.homeAccountId === homeAccountId);
-      const account = profileForTenant(profiles, tenant);
-      if (!account) {
-        throw new AccountNotFoundError(homeAccountId);
+  /**
+   * A token for the account, from memory when the cache has a good one (no MSAL call, no queue, no
+   * storage), else from MSAL: its cache, or a refresh. Never hands out a token or id token within
+   * five minutes of expiry.
+   */
+  acquireTokenSilent(homeAccountId: string, scopes: string[], tenant?: string, forceRefresh = false): Promise<TokenResult> {
+    if (!forceRefresh) {
+      const hit = this.fromIndex(homeAccountId, scopes, tenant);
+      if (hit) {
+        return Promise.resolve(hit);
       }
-      const request = { account, scopes, authority: this.authorityFor(tenant), forceRefresh };
-      try {
-        return checkResult(await pca.acquireTokenSilent(request));
-      } catch (first) {
-        let err = first;
-        if (classifyError(err) !== "reauth") {
-          throw err;
-        }
-        // Another window may have rotated the refresh token we sent: then use its token instead.
-        if (await this.plugin.refreshTokenRotatedElsewhere(homeAccountId)) {
-          this.options.log.info(`Refresh for ${account.username} used a token another window had replaced; retrying with the stored one.`);
-          try {
-            return checkResult(await pca.acquireTokenSilent(request));
-          } catch (retryErr) {
-            if (classifyError(retryErr) !== "reauth") throw retryErr;
-            err = retryErr;
-          }
-        }
-        // MSAL drops a rejected refresh token in memory only; remove the account and save it, so the
-        // dead token is never sent again (not by this window, not by another, not after a reload).
-        this.options.log.warn(`Refresh for ${account.username} was rejected (${describeError(err)}); the account must sign in again.`);
-        await this.removeProfiles(pca, (await pca.getAllAccounts()).filter((a) => a.homeAccountId === homeAccountId));
-        throw new ReauthRequiredError(account.username, err);
+    }
+    return this.queue.run(() => this.silentFromMsal(homeAccountId, scopes, tenant, forceRefresh));
+  }
+
+  private fromIndex(homeAccountId: string, scopes: string[], tenant: string | undefined): TokenResult | undefined {
+    const view = this.plugin.cacheView?.();
+    if (!view || (tenant !== undefined && !MULTI_TENANT_ALIASES.has(tenant.toLowerCase()) && !isClientId(tenant))) {
+      return undefined; // MSAL's memory is behind storage, or a tenant named by domain: let MSAL resolve it
+    }
+    if (this.index?.version !== view.version) {
+      this.index = { version: view.version, index: new TokenIndex(view.cache, this.options.clientId) };
+    }
+    const tenantId = tenant === undefined || MULTI_TENANT_ALIASES.has(tenant.toLowerCase()) ? undefined : tenant;
+    return this.index.index.lookup(homeAccountId, tenantId, scopes, Date.now());
+  }
+
+  private async silentFromMsal(homeAccountId: string, scopes: string[], tenant: string | undefined, forceRefresh: boolean): Promise<TokenResult> {
+    const pca = await this.client();
+    const profiles = (await pca.getAllAccounts()).filter((a) => a.homeAccountId === homeAccountId);
+    const account = profileForTenant(profiles, tenant);
+    if (!account) {
+      throw new AccountNotFoundError(homeAccountId);
+    }
+    const request = { account, scopes, authority: this.authorityFor(tenant), forceRefresh };
+    const acquire = async () => {
+      const result = checkResult(await pca.acquireTokenSilent(request));
+      // MSAL renews access tokens ahead of expiry but not id tokens: do it for them too.
+      const exp = (result.idTokenClaims as { exp?: unknown } | undefined)?.exp;
+      const idTokenExpiry = typeof exp === "number" ? exp * 1000 : Infinity;
+      if (!request.forceRefresh && idTokenExpiry - Date.now() <= RENEWAL_MARGIN_MS) {
+        return toTokenResult(checkResult(await pca.acquireTokenSilent({ ...request, forceRefresh: true })));
       }
-    });
+      return toTokenResult(result);
+    };
+    try {
+      return await acquire();
+    } catch (first) {
+      let err = first;
+      if (classifyError(err) !== "reauth") {
+        throw err;
+      }
+      // Another window may have rotated the refresh token we sent: then use its token instead.
+      if (await this.plugin.refreshTokenRotatedElsewhere(homeAccountId)) {
+        this.options.log.info(`Refresh for ${account.username} used a token another window had replaced; retrying with the stored one.`);
+        try {
+          return await acquire();
+        } catch (retryErr) {
+          if (classifyError(retryErr) !== "reauth") throw retryErr;
+          err = retryErr;
+        }
+      }
+      // MSAL drops a rejected refresh token in memory only; remove the account and save it, so the
+      // dead token is never sent again (not by this window, not by another, not after a reload).
+      this.options.log.warn(`Refresh for ${account.username} was rejected (${describeError(err)}); the account must sign in again.`);
+      await this.removeProfiles(pca, (await pca.getAllAccounts()).filter((a) => a.homeAccountId === homeAccountId));
+      throw new ReauthRequiredError(account.username, err);
+    }
   }
 
   /** Runs an interactive flow outside the queue: it may wait minutes for the user. */
@@ -201,6 +239,18 @@ export class MsalClient {
     this.plugin.attach(pca.getTokenCache());
     return pca;
   }
+}
+
+function toTokenResult(result: AuthenticationResult): TokenResult {
+  const account = result.account!;
+  return {
+    accessToken: result.accessToken,
+    idToken: result.idToken || undefined,
+    account: { homeAccountId: account.homeAccountId, username: account.username },
+    tenantId: result.tenantId,
+    expiresOn: result.expiresOn?.getTime() ?? 0,
+    fromCache: result.fromCache,
+  };
 }
 
 /** MSAL takes some broken answers (a 500 whose body has no `error`) for success: refuse them. */

@@ -49,7 +49,7 @@ export class MsalAuthenticationProvider implements vscode.AuthenticationProvider
     try {
       const result = await this.signInController.signIn(client, { scopes: request.scopes, tenant: request.tenant, loginHint: options?.account?.label });
       this.log.info(`Signed in ${result.account?.username ?? "an account"}.`);
-      const session = sessionFromResult({ ...result, account: result.account! }, request.original);
+      const session = sessionFromResult({ accessToken: result.accessToken, idToken: result.idToken, account: result.account! }, request.original);
       // With the scopes asked for: VS Code settles its pending "Sign in to use X" requests by them.
       this.changes.fire({ added: [session], removed: [], changed: [] });
       return session;
@@ -104,7 +104,7 @@ export class MsalAuthenticationProvider implements vscode.AuthenticationProvider
     for (const account of accounts) {
       try {
         const result = await client.acquireTokenSilent(account.homeAccountId, request.scopes, request.tenant);
-        sessions.push(sessionFromResult({ ...result, account: result.account! }, request.original));
+        sessions.push(sessionFromResult(result, request.original));
       } catch (err) {
         // A rejected account was already signed out and reported by the client; others stay.
         this.log.warn(`No token for ${account.username} (${request.scopes.join(" ")}): ${describeError(err)}`);

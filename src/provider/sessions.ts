@@ -1,4 +1,5 @@
-import type { AccountInfo, AuthenticationResult } from "@azure/msal-node";
+import type { AccountInfo } from "@azure/msal-node";
+import type { TokenResult } from "../msal/tokenIndex";
 
 /** Structurally a vscode.AuthenticationSession, built without the editor. */
 export interface Session {
@@ -10,7 +11,7 @@ export interface Session {
 }
 
 /** Session ids are the account's `homeAccountId`: stable across tokens, scopes and windows. */
-export function sessionFromResult(result: AuthenticationResult & { account: AccountInfo }, scopes: readonly string[]): Session {
+export function sessionFromResult(result: Pick<TokenResult, "accessToken" | "idToken" | "account">, scopes: readonly string[]): Session {
   return {
     id: result.account.homeAccountId,
     accessToken: result.accessToken,

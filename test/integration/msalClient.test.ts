@@ -94,6 +94,17 @@ describe("MSAL client against the fake Entra ID", function () {
     assert.strictEqual(fake.tokenRequests("refresh_token").length, 1);
   });
 
+  it("never hands out an id token within five minutes of expiry: refreshes it", async () => {
+    await fake.stop();
+    fake = await startFakeEntra({ idTokenLifetimeSec: 120 });
+    const client = makeClient(fake, storage.window());
+    const { account, idToken } = await signInLoopback(client, fake, ALICE);
+    const token = await client.acquireTokenSilent(account!.homeAccountId, [SCOPE]);
+    assert.strictEqual(token.fromCache, false);
+    assert.notStrictEqual(token.idToken, idToken, "a new id token");
+    assert.strictEqual(fake.tokenRequests("refresh_token").length, 1);
+  });
+
   it("gets a token for another tenant of the account with the same refresh token", async () => {
     const client = makeClient(fake, storage.window());
     const { account } = await signInLoopback(client, fake, ALICE);
