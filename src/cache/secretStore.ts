@@ -17,9 +17,11 @@ export function cacheKey(clientId: string, targetKey: string): string {
   return `${CACHE_KEY_PREFIX}${clientId}@${targetKey}`;
 }
 
+export const SET_ASIDE_PREFIX = "msal.corrupt:";
+
 /** Where a stored value that could not be read is kept, so nothing is lost. */
 export function setAsideKey(key: string, at: Date): string {
-  return `msal.corrupt:${at.toISOString()}:${key}`;
+  return `${SET_ASIDE_PREFIX}${at.toISOString()}:${key}`;
 }
 
 export function parseCacheKey(key: string): { clientId: string; targetKey: string } | undefined {

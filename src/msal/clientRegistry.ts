@@ -1,5 +1,5 @@
 import { Settings } from "../config/settings";
-import { parseCacheKey, SecretStore } from "../cache/secretStore";
+import { parseCacheKey, SecretStore, SET_ASIDE_PREFIX } from "../cache/secretStore";
 import { LogSink } from "../logging/logger";
 import { Disposable, Emitter } from "../util/emitter";
 import { AccountsChange } from "./accounts";
@@ -55,6 +55,15 @@ export class ClientRegistry {
     }
     this.clientFor();
     return [...this.clients.values()].map((entry) => entry.client);
+  }
+
+  /** Deletes the unreadable caches that were kept aside (they may still hold tokens). */
+  async deleteSetAside(): Promise<number> {
+    const keys = (await this.store.keys()).filter((key) => key.startsWith(SET_ASIDE_PREFIX));
+    for (const key of keys) {
+      await this.store.delete(key);
+    }
+    return keys.length;
   }
 
   /** A secret changed, in this window or another: the client that owns it reloads. */

@@ -44,6 +44,58 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
         log.info(`Signed out ${pick.label} from the Command Palette.`);
       }
     }),
+    vscode.commands.registerCommand("msal.signOutAll", async () => {
+      const accounts = await provider.allAccounts();
+      if (accounts.length === 0) {
+        void vscode.window.showInformationMessage(vscode.l10n.t("No Microsoft Entra ID account is signed in."));
+        return;
+      }
+      const signOut = vscode.l10n.t("Sign Out");
+      const choice = await vscode.window.showWarningMessage(
+        vscode.l10n.t("Sign out of {0} Microsoft Entra ID account(s)? Extensions using them lose access until you sign in again.", accounts.length),
+        { modal: true },
+        signOut,
+      );
+      if (choice === signOut) {
+        for (const account of accounts) {
+          await provider.removeSession(account.homeAccountId);
+        }
+        log.info(`Signed out of all ${accounts.length} account(s).`);
+      }
+    }),
+    vscode.commands.registerCommand("msal.clearTokenCache", async () => {
+      const clear = vscode.l10n.t("Clear Token Cache");
+      const choice = await vscode.window.showWarningMessage(
+        vscode.l10n.t("Clear the Microsoft Entra ID token cache? Every account is signed out, in every window, and all stored tokens are deleted."),
+        { modal: true },
+        clear,
+      );
+      if (choice === clear) {
+        const removed = await provider.clearAll();
+        log.info(`Cleared the token cache (${removed} account(s) signed out).`);
+        void vscode.window.showInformationMessage(vscode.l10n.t("The token cache was cleared."));
+      }
+    }),
+    vscode.commands.registerCommand("msal.showAccounts", async () => {
+      const accounts = await provider.allAccounts();
+      const report = await buildReport(deps);
+      const tenants = new Map(report.clients.flatMap((c) => c.accounts.map((a) => [a.homeAccountId, a.tenants] as const)));
+      const items = accounts.map((a) => ({
+        label: a.username,
+        description: a.name,
+        detail: vscode.l10n.t("Tenants: {0}", (tenants.get(a.homeAccountId) ?? [a.tenantId]).join(", ")),
+      }));
+      const manage = { label: vscode.l10n.t("Manage the extensions that use an account…"), description: "", detail: undefined as string | undefined };
+      const pick = await vscode.window.showQuickPick(items.length ? [...items, manage] : [{ label: vscode.l10n.t("No account is signed in"), description: "", detail: undefined }], {
+        title: vscode.l10n.t("Microsoft Entra ID accounts"),
+      });
+      if (pick === manage) {
+        // VS Code keeps which extension may use which account; its own UI manages that.
+        await vscode.commands.executeCommand("workbench.action.accounts.manageTrustedExtensions").then(undefined, () =>
+          vscode.window.showInformationMessage(vscode.l10n.t("Open the Accounts menu, choose the account, then Manage Trusted Extensions.")),
+        );
+      }
+    }),
     vscode.commands.registerCommand("msal.showLog", () => channel.show()),
     // Opens the report for a person, and returns it to a caller (tests, other tools).
     vscode.commands.registerCommand("msal.showDiagnostics", async (options?: { open?: boolean }) => {

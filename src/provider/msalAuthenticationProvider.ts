@@ -67,6 +67,16 @@ export class MsalAuthenticationProvider implements vscode.AuthenticationProvider
     this.log.info(removed ? `Signed out ${sessionId}.` : `Sign-out: no account ${sessionId} was signed in.`);
   }
 
+  /** Signs every account of every client out and deletes caches kept aside; returns the accounts signed out. */
+  async clearAll(): Promise<number> {
+    const accounts = await this.allAccounts();
+    for (const account of accounts) {
+      await this.removeSession(account.homeAccountId);
+    }
+    await this.registry.deleteSetAside();
+    return accounts.length;
+  }
+
   /** After a settings change: report the accounts that appeared or disappeared with the provider. */
   async reportAccountsReplaced(before: AccountInfo[]): Promise<void> {
     const after = await this.allAccounts();

@@ -61,3 +61,20 @@ describe("client registry", function () {
     assert.strictEqual(clients[0].key, `msal.cache:${CLIENT_ID}@https://login.microsoftonline.com`);
   });
 });
+
+describe("client registry: clearing", function () {
+  it("deletes the caches kept aside, and nothing else", async () => {
+    const storage = new MemorySecretStorage();
+    storage.values.set("msal.corrupt:2026-01-01T00:00:00.000Z:msal.cache:x@y", "old damaged cache");
+    storage.values.set("msal.cache:x@y", "{}");
+    const registry = new ClientRegistry(resolveSettingsOrThrow(), storage.window(), new Logger(new CapturingLog()));
+    assert.strictEqual(await registry.deleteSetAside(), 1);
+    assert.deepStrictEqual([...storage.values.keys()], ["msal.cache:x@y"]);
+  });
+});
+
+function resolveSettingsOrThrow(): Settings {
+  const result = resolveSettings({});
+  assert.ok(result.ok);
+  return result.settings;
+}
