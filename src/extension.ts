@@ -4,13 +4,16 @@ import { DEFAULT_CLIENT_ID, resolveSettings, Settings } from "./config/settings"
 import { cloudTarget } from "./config/authority";
 import { Logger } from "./logging/logger";
 import { ClientRegistry } from "./msal/clientRegistry";
-import { MsalAuthenticationProvider, PROVIDER_ID, PROVIDER_LABEL } from "./provider/msalAuthenticationProvider";
+import { MsalAuthenticationProvider } from "./provider/msalAuthenticationProvider";
+import { PROVIDER_ID, PROVIDER_LABEL } from "./provider/ids";
+import { createApi } from "./api/extensionApi";
+import type { MsalAuthApi } from "../api/msal-auth";
 import { SignInController } from "./provider/signInController";
 import { registerCommands } from "./provider/commands";
 
 export const LOG_CHANNEL_NAME = "Microsoft Entra ID Sign-in";
 
-export function activate(context: vscode.ExtensionContext): void {
+export function activate(context: vscode.ExtensionContext): MsalAuthApi {
   const started = Date.now();
   const channel = vscode.window.createOutputChannel(LOG_CHANNEL_NAME, { log: true });
   const log = new Logger(channel);
@@ -63,7 +66,10 @@ export function activate(context: vscode.ExtensionContext): void {
     }),
     ...registerCommands({ context, provider, registry, settings: () => settings, log, channel }),
   );
+  const api = createApi(registry, () => provider.allAccounts());
+  context.subscriptions.push(api);
   log.info(`Activated in ${Date.now() - started} ms (client ${settings.clientId}, authority ${settings.target.key}, tenant ${settings.tenant}).`);
+  return api;
 }
 
 export function deactivate(): void {

@@ -16,9 +16,12 @@ export function summarizeCache(cache: MsalCache): AccountSummary[] {
   for (const entry of Object.values(cache.Account ?? {})) {
     const id = text(entry, "home_account_id");
     const current = accounts.get(id) ?? { username: text(entry, "username"), tenants: [] };
-    const realm = text(entry, "realm");
-    // The home profile's realm is the tenant part of the homeAccountId; list it first.
-    current.tenants = id.endsWith(`.${realm}`) ? [realm, ...current.tenants] : [...current.tenants, realm];
+    // MSAL 7 keeps one entry per account with its tenant profiles; older caches one entry per tenant.
+    for (const tenant of [text(entry, "realm"), ...profileTenants(entry)]) {
+      if (!tenant || current.tenants.includes(tenant)) continue;
+      // The home tenant is the tenant part of the homeAccountId; list it first.
+      current.tenants = id.endsWith(`.${tenant}`) ? [tenant, ...current.tenants] : [...current.tenants, tenant];
+    }
     accounts.set(id, current);
   }
   const count = (section: string, id: string) => Object.values(cache[section] ?? {}).filter((e) => text(e, "home_account_id") === id).length;
@@ -30,6 +33,18 @@ export function summarizeCache(cache: MsalCache): AccountSummary[] {
     accessTokens: count("AccessToken", homeAccountId),
     idTokens: count("IdToken", homeAccountId),
   }));
+}
+
+function profileTenants(entry: Entry): string[] {
+  const profiles = Array.isArray(entry.tenantProfiles) ? entry.tenantProfiles : [];
+  return profiles.flatMap((profile: unknown) => {
+    try {
+      const parsed = (typeof profile === "string" ? JSON.parse(profile) : profile) as { tenantId?: unknown };
+      return typeof parsed.tenantId === "string" ? [parsed.tenantId] : [];
+    } catch {
+      return [];
+    }
+  });
 }
 
 function text(entry: Entry, field: string): string {

@@ -9,8 +9,6 @@ import { SingleFlight } from "../util/singleFlight";
 import { Session, sessionFromAccount, sessionFromResult } from "./sessions";
 import { SignInController } from "./signInController";
 
-export const PROVIDER_ID = "msal";
-export const PROVIDER_LABEL = "Microsoft Entra ID";
 
 /** The authentication provider other extensions reach with `vscode.authentication.getSession('msal', …)`. */
 export class MsalAuthenticationProvider implements vscode.AuthenticationProvider, vscode.Disposable {
