@@ -1,5 +1,5 @@
 import * as vscode from "vscode";
-import { readRawSettings, SETTINGS_SECTION } from "./config/readSettings";
+import { readProxySettings, readRawSettings, SETTINGS_SECTION } from "./config/readSettings";
 import { DEFAULT_CLIENT_ID, resolveSettings, Settings } from "./config/settings";
 import { cloudTarget } from "./config/authority";
 import { Logger } from "./logging/logger";
@@ -40,7 +40,7 @@ export function activate(context: vscode.ExtensionContext): MsalAuthApi {
   // provider"), but on an inert target that no request reaches: every call fails with the message.
   const initial = loadSettings();
   let settings: Settings = initial ?? { clientId: DEFAULT_CLIENT_ID, tenant: "organizations", target: cloudTarget("public"), signInFlow: "auto" };
-  const registry = new ClientRegistry(settings, context.secrets, log, (message) => void vscode.window.showWarningMessage(message));
+  const registry = new ClientRegistry(settings, context.secrets, log, (message) => void vscode.window.showWarningMessage(message), readProxySettings);
   const signIn = new SignInController(() => settings, context.extension.extensionKind, log);
   const provider = new MsalAuthenticationProvider(registry, signIn, log, () => settingsError);
 

@@ -1,5 +1,6 @@
 import * as vscode from "vscode";
 import { RawSettings } from "./settings";
+import { ProxySettings } from "../network/proxy";
 
 export const SETTINGS_SECTION = "msal";
 const KEYS: (keyof RawSettings)[] = ["clientId", "tenant", "cloud", "authority", "signInFlow"];
@@ -17,4 +18,15 @@ export function readRawSettings(): RawSettings {
     raw[key] = inspected?.globalValue ?? inspected?.defaultValue;
   }
   return raw;
+}
+
+/** The editor's own proxy settings, which sign-in requests follow as every other request does. */
+export function readProxySettings(): ProxySettings {
+  const http = vscode.workspace.getConfiguration("http");
+  const proxy = http.get<string>("proxy")?.trim();
+  return {
+    proxy: proxy || undefined,
+    strictSSL: http.get<boolean>("proxyStrictSSL", true),
+    noProxy: http.get<string[]>("noProxy", []),
+  };
 }

@@ -4,17 +4,6 @@ import { LogSink } from "../logging/logger";
 
 export type MetadataFetcher = (url: string) => Promise<string>;
 
-/** Fetches a loopback development server's discovery document; MSAL cannot use http authorities. */
-export const fetchMetadata: MetadataFetcher = async (url) => {
-  const response = await fetch(url, { signal: AbortSignal.timeout(10_000) });
-  if (!response.ok) {
-    throw new Error(`The local identity provider at ${url} answered HTTP ${response.status}.`);
-  }
-  const text = await response.text();
-  JSON.parse(text); // fail here, with the URL, rather than deep inside MSAL
-  return text;
-};
-
 /** MSAL log levels, numbered as in msal-common (the enum is not loaded until MSAL is). */
 const ERROR = 0, WARNING = 1, INFO = 2, VERBOSE = 3;
 
@@ -25,7 +14,8 @@ export async function buildConfiguration(
   cachePlugin: NonNullable<Configuration["cache"]>["cachePlugin"],
   log: LogSink,
   networkClient: INetworkModule,
-  getMetadata: MetadataFetcher = fetchMetadata,
+  /** Fetches a loopback development server's discovery document; MSAL cannot use http authorities. */
+  getMetadata: MetadataFetcher,
 ): Promise<Configuration> {
   const authorityMetadata = target.loopbackUrl ? await getMetadata(loopbackDiscoveryUrl(target.loopbackUrl, tenant)) : undefined;
   return {

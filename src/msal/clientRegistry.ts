@@ -5,6 +5,7 @@ import { Disposable, Emitter } from "../util/emitter";
 import { AccountsChange } from "./accounts";
 import { MsalClient } from "./msalClient";
 import { Backoff } from "../network/backoff";
+import { ProxySettings } from "../network/proxy";
 
 /**
  * The MSAL clients of the current identity provider: the configured client, plus every client that
@@ -23,6 +24,7 @@ export class ClientRegistry {
     private readonly store: SecretStore,
     private readonly log: LogSink,
     private readonly onStorageProblem?: (message: string) => void,
+    private readonly proxy?: () => ProxySettings,
   ) {}
 
   get current(): Settings {
@@ -119,6 +121,7 @@ export class ClientRegistry {
       onStorageProblem: this.onStorageProblem,
       reportInitialAccounts,
       backoff: this.backoff,
+      proxy: this.proxy,
     });
     const subscription = client.onDidChangeAccounts((change) => this.changes.fire(change));
     this.clients.set(mapKey, { client, subscription });

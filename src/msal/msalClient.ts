@@ -6,12 +6,13 @@ import { describeError, LogSink } from "../logging/logger";
 import { Emitter } from "../util/emitter";
 import { SerialQueue } from "../util/serialQueue";
 import { AccountsChange, diffAccounts, groupByHomeAccount, profileForTenant } from "./accounts";
-import { buildConfiguration, fetchMetadata, MetadataFetcher } from "./clientConfig";
+import { buildConfiguration, MetadataFetcher } from "./clientConfig";
 import { classifyError } from "./errors";
 import { RENEWAL_MARGIN_MS, TokenIndex, TokenResult } from "./tokenIndex";
 import { isClientId, MULTI_TENANT_ALIASES } from "../config/validate";
 import { Backoff } from "../network/backoff";
 import { HttpClient } from "../network/httpClient";
+import { NO_PROXY_SETTINGS, ProxyAgents, ProxySettings } from "../network/proxy";
 
 export interface MsalClientOptions {
   readonly clientId: string;
@@ -28,6 +29,8 @@ export interface MsalClientOptions {
   readonly backoff?: Backoff;
   /** Time-out of one request to the identity provider. */
   readonly requestTimeoutMs?: number;
+  /** The editor's proxy settings, read when a request is made. */
+  readonly proxy?: () => ProxySettings;
   /** Another cache strategy (tests compare ours with a last-writer-wins baseline). */
   readonly createCachePlugin?: CachePluginFactory;
   /** Report the accounts of the first listing as added (a client first seen through another window). */
@@ -233,8 +236,14 @@ export class MsalClient {
     const { clientId, target, defaultTenant, log } = this.options;
     // Loaded on first use, not at activation: MSAL is most of the bundle.
     const msal = await import("@azure/msal-node");
-    const network = new HttpClient(this.options.backoff ?? new Backoff(), (code, message) => new msal.AuthError(code, "", message), this.options.requestTimeoutMs);
-    const config = await buildConfiguration(clientId, target, defaultTenant, this.plugin, log, network, this.options.fetchMetadata ?? fetchMetadata);
+    const network = new HttpClient(
+      this.options.backoff ?? new Backoff(),
+      (code, message) => new msal.AuthError(code, "", message),
+      this.options.requestTimeoutMs,
+      new ProxyAgents(this.options.proxy ?? (() => NO_PROXY_SETTINGS)),
+    );
+    const getMetadata = this.options.fetchMetadata ?? (async (url: string) => JSON.stringify((await network.sendGetRequestAsync(url)).body));
+    const config = await buildConfiguration(clientId, target, defaultTenant, this.plugin, log, network, getMetadata);
     const pca = new msal.PublicClientApplication(config);
     this.plugin.attach(pca.getTokenCache());
     return pca;

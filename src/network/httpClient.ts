@@ -1,5 +1,8 @@
+import * as http from "http";
+import * as https from "https";
 import type { INetworkModule, NetworkRequestOptions, NetworkResponse } from "@azure/msal-node";
 import { Backoff } from "./backoff";
+import { NO_PROXY_SETTINGS, ProxyAgents } from "./proxy";
 
 /** Creates an MSAL AuthError (MSAL passes those through unchanged); MSAL itself is loaded lazily. */
 export type AuthErrorFactory = (code: string, message: string) => Error;
@@ -7,15 +10,16 @@ export type AuthErrorFactory = (code: string, message: string) => Error;
 export const REQUEST_TIMEOUT_MS = 30_000;
 
 /**
- * MSAL's network module, on Node's fetch, with what MSAL lacks: back-off that survives the cache
- * plugin (no request before Retry-After), a time-out, and refusal of answers MSAL would take for
- * success (a 5xx whose JSON has no `error`) or choke on (non-JSON bodies).
+ * MSAL's network module, with what MSAL lacks: the editor's proxy settings, back-off that survives
+ * the cache plugin (no request before Retry-After), a time-out, and refusal of answers MSAL would
+ * take for success (a 5xx whose JSON has no `error`) or choke on (non-JSON bodies).
  */
 export class HttpClient implements INetworkModule {
   constructor(
     private readonly backoff: Backoff,
     private readonly authError: AuthErrorFactory,
     private readonly timeoutMs = REQUEST_TIMEOUT_MS,
+    private readonly proxies = new ProxyAgents(() => NO_PROXY_SETTINGS),
   ) {}
 
   sendGetRequestAsync<T>(url: string, options?: NetworkRequestOptions, timeout?: number): Promise<NetworkResponse<T>> {
@@ -33,23 +37,16 @@ export class HttpClient implements INetworkModule {
       const seconds = Math.ceil((blocked.until - Date.now()) / 1000);
       throw this.authError("throttled", `No request was sent to ${host}: ${blocked.reason}; retrying is possible in ${seconds} s.`);
     }
-    let response: Response;
-    let text: string;
+    let response: RawResponse;
+    const limit = timeout ?? this.timeoutMs;
     try {
-      response = await fetch(url, {
-        method,
-        headers: options?.headers,
-        body: method === "POST" ? options?.body : undefined,
-        signal: AbortSignal.timeout(timeout ?? this.timeoutMs),
-      });
-      text = await response.text();
+      response = await request(url, method, options, limit, this.proxies.agentFor(url));
     } catch (err) {
-      const reason = isTimeout(err) ? `no answer within ${Math.round((timeout ?? this.timeoutMs) / 1000)} s` : `it could not be reached (${causeOf(err)})`;
+      const reason = isTimeout(err) ? `no answer within ${Math.round(limit / 1000)} s` : `it could not be reached ${this.proxies.describe(url)} (${causeOf(err)})`;
       this.backoff.unreachable(host, `${host}: ${reason}`);
-      throw this.authError("network_unreachable", `The identity provider ${host} did not answer: ${reason}. Check your network connection and proxy settings.`);
+      throw this.authError("network_unreachable", `The identity provider ${host} did not answer: ${reason}. Check your network connection and proxy settings (http.proxy).`);
     }
-    const headers: Record<string, string> = {};
-    response.headers.forEach((value, name) => (headers[name] = value));
+    const { headers, text } = response;
     this.backoff.answered(host, response.status, headers["retry-after"]);
 
     if (response.status === 429) {
@@ -72,6 +69,39 @@ export class HttpClient implements INetworkModule {
   }
 }
 
+interface RawResponse {
+  readonly status: number;
+  readonly headers: Record<string, string>;
+  readonly text: string;
+}
+
+const MAX_BODY_BYTES = 4 * 1024 * 1024;
+
+function request(url: string, method: string, options: NetworkRequestOptions | undefined, timeoutMs: number, agent: http.Agent | undefined): Promise<RawResponse> {
+  return new Promise((resolve, reject) => {
+    const send = url.startsWith("https:") ? https.request : http.request;
+    const req = send(url, { method, headers: options?.headers, agent, signal: AbortSignal.timeout(timeoutMs) }, (res) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on("data", (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > MAX_BODY_BYTES) req.destroy(new Error(`answer over ${MAX_BODY_BYTES} bytes`));
+        else chunks.push(chunk);
+      });
+      res.on("end", () => {
+        const headers: Record<string, string> = {};
+        for (const [name, value] of Object.entries(res.headers)) {
+          if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(", ") : value;
+        }
+        resolve({ status: res.statusCode ?? 0, headers, text: Buffer.concat(chunks).toString("utf8") });
+      });
+      res.on("error", reject);
+    });
+    req.on("error", reject);
+    req.end(method === "POST" ? options?.body : undefined);
+  });
+}
+
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null;
 }
@@ -81,6 +111,6 @@ function isTimeout(err: unknown): boolean {
 }
 
 function causeOf(err: unknown): string {
-  const cause = err instanceof Error ? (err.cause as { code?: string; message?: string } | undefined) : undefined;
-  return cause?.code ?? cause?.message ?? (err instanceof Error ? err.message : String(err));
+  const e = err as { code?: string; message?: string; cause?: { code?: string; message?: string } };
+  return e.code ?? e.cause?.code ?? e.cause?.message ?? e.message ?? String(err);
 }
