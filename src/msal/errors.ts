@@ -94,3 +94,28 @@ export function userMessage(err: unknown): string {
   const text = describeError(err);
   return redact(advice && !text.includes(advice) ? `${text} ${advice}` : text);
 }
+
+/** Something a person can click to act on an error. */
+export type ErrorAction =
+  | { readonly kind: "setting"; readonly label: string; readonly setting: string }
+  | { readonly kind: "url"; readonly label: string; readonly url: string };
+
+const REDIRECT_URI_HELP = "https://learn.microsoft.com/entra/identity-platform/reply-url";
+
+/** The buttons that fit an error: the setting to fix or the page that explains what to do. */
+export function actionsFor(err: unknown): ErrorAction[] {
+  switch (aadstsCode(err)) {
+    case "50011":
+      return [
+        { kind: "url", label: "How to register the redirect URI", url: REDIRECT_URI_HELP },
+        { kind: "setting", label: "Open Settings", setting: "msal.clientId" },
+      ];
+    case "700016":
+      return [{ kind: "setting", label: "Open Settings", setting: "msal.clientId" }];
+    case "90002":
+    case "900023":
+      return [{ kind: "setting", label: "Open Settings", setting: "msal.tenant" }];
+    default:
+      return [];
+  }
+}

@@ -4,7 +4,7 @@ import { Settings } from "../config/settings";
 import { chooseFlow, FlowName } from "../flows/chooseFlow";
 import { signInWithDeviceCode, DeviceCodePrompt } from "../flows/deviceCodeFlow";
 import { signInWithLoopback } from "../flows/loopbackFlow";
-import { classifyError, userMessage } from "../msal/errors";
+import { actionsFor, classifyError, ErrorAction, userMessage } from "../msal/errors";
 import { MsalClient } from "../msal/msalClient";
 import { describeError, LogSink } from "../logging/logger";
 import { SingleFlight } from "../util/singleFlight";
@@ -44,7 +44,13 @@ export class SignInController {
     try {
       return await this.withFlow(client, request, flow);
     } catch (err) {
-      if (flow !== "loopback" || classifyError(err) === "cancelled") {
+      if (classifyError(err) === "cancelled") {
+        throw err;
+      }
+      const actions = actionsFor(err);
+      if (flow !== "loopback" || actions.length > 0) {
+        // Another way to sign in would fail the same way: show what to fix instead.
+        void this.showError(err, actions);
         throw err;
       }
       this.log.warn(`Browser sign-in failed: ${describeError(err)}`);
@@ -82,6 +88,17 @@ export class SignInController {
           request.tenant,
         ),
     );
+  }
+
+  private async showError(err: unknown, actions: ErrorAction[]): Promise<void> {
+    const labels = actions.map((a) => vscode.l10n.t(a.label));
+    const choice = await vscode.window.showErrorMessage(vscode.l10n.t("Sign-in to Microsoft Entra ID failed: {0}", userMessage(err)), ...labels);
+    const action = actions[labels.indexOf(choice ?? "")];
+    if (action?.kind === "setting") {
+      await vscode.commands.executeCommand("workbench.action.openSettings", action.setting);
+    } else if (action?.kind === "url") {
+      await vscode.env.openExternal(vscode.Uri.parse(action.url));
+    }
   }
 
   private async showDeviceCode(prompt: DeviceCodePrompt): Promise<void> {
