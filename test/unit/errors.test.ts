@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { adviceFor, classifyError, userMessage } from "../../src/msal/errors";
+import { actionsFor, adviceFor, classifyError, userMessage } from "../../src/msal/errors";
 
 const msalError = (name: string, errorCode: string, message = "", subError = "") =>
   Object.assign(new Error(message), { name, errorCode, subError });
@@ -34,8 +34,7 @@ describe("error classification", () => {
 });
 
 describe("error actions", () => {
-  it("offers the setting or page that fixes a common Entra error", async () => {
-    const { actionsFor } = await import("../../src/msal/errors");
+  it("offers the setting or page that fixes a common Entra error", () => {
     assert.deepStrictEqual(actionsFor(new Error("AADSTS50011: redirect URI mismatch")).map((a) => a.kind), ["url", "setting"]);
     assert.deepStrictEqual(actionsFor(new Error("AADSTS700016: app not found")), [{ kind: "setting", label: "Open Settings", setting: "msal.clientId" }]);
     assert.deepStrictEqual(actionsFor(new Error("AADSTS90002: tenant not found")), [{ kind: "setting", label: "Open Settings", setting: "msal.tenant" }]);
