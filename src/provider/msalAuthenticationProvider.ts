@@ -52,8 +52,12 @@ export class MsalAuthenticationProvider implements vscode.AuthenticationProvider
       this.changes.fire({ added: [session], removed: [], changed: [] });
       return session;
     } catch (err) {
+      if (classifyError(err) === "cancelled") {
+        this.log.info(`Sign-in ended: ${describeError(err)}`);
+        throw new Error(describeError(err));
+      }
       this.log.error(`Sign-in failed: ${describeError(err)}`);
-      throw new Error(classifyError(err) === "cancelled" ? describeError(err) : userMessage(err));
+      throw new Error(userMessage(err));
     }
   }
 
