@@ -19,6 +19,7 @@ import {
   hostTools,
   packageConsumer,
   projectRoot,
+  readmeShot,
   requireExtensionVsix,
   runInHostMocha,
   stageInHostTests,
@@ -53,6 +54,7 @@ function userSettings(fake: FakeEntra, signInFlow: 'loopback' | 'deviceCode', re
     'workbench.enableExperiments': false,
     'workbench.welcomePage.walkthroughs.openOnInstall': false,
     'workbench.secondarySideBar.defaultVisibility': 'hidden',
+    'workbench.colorTheme': 'Default Dark Modern',
     'security.workspace.trust.enabled': false,
     'telemetry.telemetryLevel': 'off',
     'chat.disableAIFeatures': true,
@@ -314,6 +316,12 @@ describe('real host: sign-in in code-server', function () {
       const note = await wb.waitForNotification(/enter the code/, 60_000);
       host.step(`notification: ${note.message} ${JSON.stringify(note.buttons)}`);
       assert.ok(note.buttons.includes('Copy and open'), `buttons: ${JSON.stringify(note.buttons)}`);
+      // README screenshot (only with MSAL_HOST_SCREENSHOTS_DIR set, see scripts/screenshots.sh).
+      const toasts = wb.page.locator('.notifications-toasts .notification-toast-container');
+      await readmeShot(wb.page, 'device-code', [toasts.filter({ hasText: /enter the code/ }).first(), toasts.last()], {
+        pad: 24,
+        minSize: { width: 560, height: 160 },
+      });
       const code = /enter the code ([A-Z0-9-]+)/.exec(note.message)?.[1];
       assert.ok(code, `no code in "${note.message}"`);
       // "Copy and open" opens the verification page (through code-server's port proxy).

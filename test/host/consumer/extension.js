@@ -8,11 +8,24 @@ const path = require('path');
 
 function config() {
   const c = vscode.workspace.getConfiguration('msalConsumer');
-  return {
+  const cfg = {
     reportFile: c.get('reportFile', ''),
     scopes: c.get('scopes', ['6f7c9a1e-0000-4000-8000-000000000001/.default']),
     providerId: c.get('providerId', 'msal'),
+    accountLabel: c.get('accountLabel', ''),
   };
+  // Overrides the outer test writes next to the report file: read on every command, so they apply
+  // at once (a changed settings.json reaches the extension host only when the workbench notices it).
+  if (cfg.reportFile) {
+    try {
+      const o = JSON.parse(fs.readFileSync(`${cfg.reportFile}.options.json`, 'utf8'));
+      if (typeof o.accountLabel === 'string') cfg.accountLabel = o.accountLabel;
+      if (Array.isArray(o.scopes)) cfg.scopes = o.scopes;
+    } catch {
+      /* no overrides */
+    }
+  }
+  return cfg;
 }
 
 let seq = 0;
@@ -30,8 +43,23 @@ function report(command, result) {
 }
 
 async function getSession(command, options) {
-  const { scopes, providerId } = config();
+  const { scopes, providerId, accountLabel } = config();
   try {
+    if (accountLabel) {
+      // Ask for one account by its label (the `account` option of getSession).
+      const accounts = await vscode.authentication.getAccounts(providerId);
+      const account = accounts.find((a) => a.label === accountLabel);
+      if (!account) {
+        return report(command, {
+          ok: false,
+          accessToken: null,
+          account: null,
+          scopes,
+          error: `no account labelled ${accountLabel}; accounts: ${accounts.map((a) => a.label).join(', ')}`,
+        });
+      }
+      options = { ...options, account };
+    }
     const session = await vscode.authentication.getSession(providerId, scopes, options);
     return report(command, {
       ok: true,
@@ -66,6 +94,19 @@ function activate(context) {
         return report('getAccounts', { ok: true, accounts: accounts.map((a) => ({ id: a.id, label: a.label })), error: null });
       } catch (e) {
         return report('getAccounts', { ok: false, accounts: null, error: e && e.message ? e.message : String(e) });
+      }
+    }),
+    vscode.commands.registerCommand('msalConsumer.reportSettings', () => {
+      const { scopes, providerId, accountLabel } = config();
+      return report('reportSettings', { ok: true, scopes, providerId, accountLabel, error: null });
+    }),
+    // What the msal extension's cache holds in this window (its diagnostics report, no editor opened).
+    vscode.commands.registerCommand('msalConsumer.diagnostics', async () => {
+      try {
+        const diagnostics = await vscode.commands.executeCommand('msal.showDiagnostics', { open: false });
+        return report('diagnostics', { ok: true, diagnostics, error: null });
+      } catch (e) {
+        return report('diagnostics', { ok: false, diagnostics: null, error: e && e.message ? e.message : String(e) });
       }
     }),
     vscode.authentication.onDidChangeSessions((e) => log.info(`onDidChangeSessions ${e.provider.id}`)),

@@ -17,7 +17,13 @@ export interface InHostMochaOptions {
   /** Absolute path of the extension loaded as the development extension (overrides an installed one with the same id). */
   devExtensionPath: string;
   timeoutMs?: number;
-  /** Environment for the tests cannot be passed through the URL; use settings or files instead. */
+  /** More development extensions (extensionDevelopmentPath entries of the payload). Caution: code-server 4.139 loaded only the LAST one when given two; install the others as VSIXes instead. */
+  extraDevExtensionPaths?: string[];
+  /**
+   * Environment variables for the extension host (the payload's `extensionEnvironment`, what
+   * desktop's `--extensionEnvironment` / test-electron's `extensionTestsEnv` give).
+   */
+  extensionEnvironment?: Record<string, string>;
 }
 
 export interface InHostMochaResult {
@@ -44,7 +50,7 @@ export interface InHostMochaResult {
  */
 export async function runInHostMocha(opts: InHostMochaOptions): Promise<InHostMochaResult> {
   const { codeServer, workbench } = opts;
-  for (const p of [opts.testsPath, opts.devExtensionPath, opts.folder]) {
+  for (const p of [opts.testsPath, opts.devExtensionPath, ...(opts.extraDevExtensionPaths ?? []), opts.folder]) {
     if (!fs.existsSync(p)) throw new Error(`runInHostMocha: ${p} does not exist (compiled with \`npx tsc -p tsconfig.test.json\`?)`);
   }
   const timeoutMs = opts.timeoutMs ?? 120_000;
@@ -64,7 +70,9 @@ export async function runInHostMocha(opts: InHostMochaOptions): Promise<InHostMo
   const remote = (p: string): string => `vscode-remote://${authority}${p}`;
   const payload = JSON.stringify([
     ['extensionDevelopmentPath', remote(opts.devExtensionPath)],
+    ...(opts.extraDevExtensionPaths ?? []).map((p) => ['extensionDevelopmentPath', remote(p)]),
     ['extensionTestsPath', remote(opts.testsPath)],
+    ...(opts.extensionEnvironment ? [['extensionEnvironment', JSON.stringify(opts.extensionEnvironment)]] : []),
   ]);
 
   for (const p of workbench.context.pages()) await p.close().catch(() => undefined);

@@ -4,3 +4,4 @@ export { runInHostMocha, stageInHostTests, InHostMochaOptions, InHostMochaResult
 export { packageConsumer, consumerDir, consumerId } from './consumer';
 export * from './paths';
 export { processGroupAlive } from './cleanup';
+export { readmeShot, readmeShotsDir, readmeViewport, ReadmeShotOptions } from './readmeShots';
