@@ -116,9 +116,21 @@ export function recordChanges(pending: Pending, view: MsalCache, mine: MsalCache
   }
 }
 
-/** An explicit interactive sign-in of an account this window already had (so no entry appeared). */
-export function recordSignIn(pending: Pending, homeAccountId: string, now: number): void {
+/**
+ * An explicit interactive sign-in of an account this window already had (so no entry appeared).
+ * Its entries are asserted again: where another window's sign-out removed them, they come back.
+ */
+export function recordSignIn(pending: Pending, homeAccountId: string, now: number, mine: MsalCache): void {
   pending.intents.set(homeAccountId, { kind: "signedIn", homeAccountId, at: now });
+  for (const [section, entries] of Object.entries(mine)) {
+    for (const [key, entry] of Object.entries(entries)) {
+      const id = `${section}\u0000${key}`;
+      if (homeOf(entry) === homeAccountId) {
+        const earlier = pending.changes.get(id);
+        pending.changes.set(id, { section, key, before: earlier ? earlier.before : entry, after: entry });
+      }
+    }
+  }
 }
 
 /**
@@ -142,6 +154,8 @@ export function mergeInto(
   };
   const remaining = emptyPending();
 
+  // Accounts signed in interactively by this window in this merge: their entries are the newest.
+  const signedInNow = new Set<string>();
   const intents = [...pending.intents.values()].sort((a, b) => a.at - b.at);
   for (const intent of intents) {
     const id = intent.homeAccountId;
@@ -161,6 +175,7 @@ export function mergeInto(
       const confirmed = theirs.removed[id] === undefined && (theirs.added[id] ?? -Infinity) >= intent.at;
       delete merged.removed[id];
       merged.added[id] = Math.max(merged.added[id] ?? -Infinity, intent.at);
+      signedInNow.add(id);
       if (!confirmed) remaining.intents.set(id, intent);
     }
   }
@@ -177,7 +192,8 @@ export function mergeInto(
       if (!sameEntry(theirs.msal[change.section]?.[change.key], change.after)) remaining.changes.set(id, change);
       continue;
     }
-    if (!sameEntry(current, change.before)) {
+    const freshSignIn = change.after !== undefined && account !== undefined && signedInNow.has(account);
+    if (!freshSignIn && !sameEntry(current, change.before)) {
       continue; // another window changed this entry since: theirs wins
     }
     if (change.after) {

@@ -147,11 +147,17 @@ export class SecretCachePlugin implements SharedCachePlugin {
    */
   async signIn<T>(run: () => Promise<T>, accountOf: (result: T) => string | undefined): Promise<T> {
     this.signInsInFlight++;
+    const startedAt = this.now();
     try {
       const result = await run();
       const homeAccountId = accountOf(result);
-      if (homeAccountId) {
-        recordSignIn(this.pending, homeAccountId, this.now());
+      // A new account was recorded as signed in when MSAL saved it; an account this window already
+      // had needs the sign-in recorded now (it may override a sign-out from another window).
+      const intent = homeAccountId ? this.pending.intents.get(homeAccountId) : undefined;
+      const recorded = intent?.kind === "signedIn" && intent.at >= startedAt;
+      const stored = homeAccountId !== undefined && (this.stored.added[homeAccountId] ?? -Infinity) >= startedAt;
+      if (homeAccountId && !recorded && !stored) {
+        recordSignIn(this.pending, homeAccountId, this.now(), this.view);
       }
       return result;
     } finally {

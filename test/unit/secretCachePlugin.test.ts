@@ -95,6 +95,38 @@ describe("SecretCachePlugin", () => {
     assert.deepStrictEqual(Object.keys(stored(storage).msal.Account).sort(), ["alice", "bob"]);
   });
 
+  it("saves a sign-in of a new account with one write, so other windows read it once", async () => {
+    const storage = new MemorySecretStorage();
+    const { plugin, access } = setUp(storage);
+    await access();
+    await plugin.signIn(async () => {
+      await access((c) => c.deserialize(JSON.stringify(account("alice"))));
+      return "alice";
+    }, (id) => id);
+    assert.strictEqual(storage.writes, 1);
+    assert.ok(stored(storage).added.alice, "the sign-in time is stored");
+  });
+
+  it("a sign-in overrides another window's earlier sign-out of the same account", async () => {
+    const storage = new MemorySecretStorage();
+    const a = setUp(storage);
+    const b = setUp(storage);
+    await a.access((c) => c.deserialize(JSON.stringify(account("alice"))));
+    await b.plugin.storageChanged();
+    await b.access();
+    await a.access((c) => { for (const k of Object.keys(c.kv)) delete c.kv[k]; }); // window A signs alice out
+    assert.ok(stored(storage).removed.alice, "tombstone");
+    // Window B, not yet told, signs alice in again interactively: her new tokens must be kept.
+    await b.plugin.signIn(async () => {
+      await b.access((c) => c.deserialize(JSON.stringify({ RefreshToken: { "rt-alice": { home_account_id: "alice", secret: "new" } } })));
+      return "alice";
+    }, (id) => id);
+    const document = stored(storage);
+    assert.strictEqual(document.removed.alice, undefined, "tombstone lifted");
+    assert.deepStrictEqual(Object.keys(document.msal.Account ?? {}), ["alice"]);
+    assert.strictEqual((document.msal.RefreshToken["rt-alice"] as { secret: string }).secret, "new");
+  });
+
   it("reloads when another window wrote, and ignores the echo of its own write", async () => {
     const storage = new MemorySecretStorage();
     const { plugin, cache, access } = setUp(storage);
