@@ -77,7 +77,23 @@ interface RawResponse {
 
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
-function request(url: string, method: string, options: NetworkRequestOptions | undefined, timeoutMs: number, agent: http.Agent | undefined): Promise<RawResponse> {
+/**
+ * One request. A kept-alive connection that the server closed while idle fails at once with
+ * ECONNRESET before the server saw anything; that one is retried on a new connection (as Node's
+ * documentation advises), anything else is not.
+ */
+async function request(url: string, method: string, options: NetworkRequestOptions | undefined, timeoutMs: number, agent: http.Agent | undefined): Promise<RawResponse> {
+  try {
+    return await requestOnce(url, method, options, timeoutMs, agent);
+  } catch (err) {
+    if ((err as { reusedSocket?: boolean }).reusedSocket && (err as { code?: string }).code === "ECONNRESET") {
+      return requestOnce(url, method, options, timeoutMs, agent);
+    }
+    throw err;
+  }
+}
+
+function requestOnce(url: string, method: string, options: NetworkRequestOptions | undefined, timeoutMs: number, agent: http.Agent | undefined): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const send = url.startsWith("https:") ? https.request : http.request;
     const req = send(url, { method, headers: options?.headers, agent, signal: AbortSignal.timeout(timeoutMs) }, (res) => {
@@ -97,7 +113,7 @@ function request(url: string, method: string, options: NetworkRequestOptions | u
       });
       res.on("error", reject);
     });
-    req.on("error", reject);
+    req.on("error", (err) => reject(Object.assign(err, { reusedSocket: req.reusedSocket })));
     req.end(method === "POST" ? options?.body : undefined);
   });
 }
