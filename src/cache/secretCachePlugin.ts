@@ -42,6 +42,8 @@ export interface SharedCachePlugin extends ICachePlugin {
    * undefined while MSAL's memory is behind storage. Lets the client answer cache hits itself.
    */
   cacheView?(): { readonly version: number; readonly cache: MsalCache } | undefined;
+  /** The MSAL cache as stored, plus this window's unsaved work (MSAL's memory may not have it yet). */
+  storedCache?(): MsalCache;
   dispose(): void;
 }
 
@@ -185,6 +187,11 @@ export class SecretCachePlugin implements SharedCachePlugin {
     await this.storageChanged();
     const current = refreshTokensOf(this.stored.msal, homeAccountId);
     return current.length > 0 && current.join() !== used.join();
+  }
+
+  storedCache(): MsalCache {
+    // With this window's unsaved work on top, so that a failed write does not look like a sign-out.
+    return hasPending(this.pending) ? this.merge(this.stored, this.pending).merged.msal : this.stored.msal;
   }
 
   cacheView(): { version: number; cache: MsalCache } | undefined {

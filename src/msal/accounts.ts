@@ -1,4 +1,5 @@
 import type { AccountInfo } from "@azure/msal-node";
+import type { MsalCache } from "../cache/cacheDocument";
 import { MULTI_TENANT_ALIASES } from "../config/validate";
 
 /**
@@ -42,4 +43,23 @@ export function diffAccounts(before: ReadonlyMap<string, AccountInfo>, after: Re
     added: [...after.values()].filter((a) => !before.has(a.homeAccountId)),
     removed: [...before.values()].filter((a) => !after.has(a.homeAccountId)),
   };
+}
+
+/**
+ * The accounts of a serialized cache, without loading it into MSAL: enough to tell other windows'
+ * sign-ins and sign-outs at once, while MSAL loads the cache only when a token is next needed.
+ */
+export function accountsFromCache(cache: MsalCache): Map<string, AccountInfo> {
+  const text = (value: unknown) => (typeof value === "string" ? value : "");
+  const accounts = Object.values(cache.Account ?? {}).map(
+    (entry): AccountInfo => ({
+      homeAccountId: text(entry.home_account_id),
+      environment: text(entry.environment),
+      tenantId: text(entry.realm),
+      username: text(entry.username),
+      localAccountId: text(entry.local_account_id),
+      name: text(entry.name) || undefined,
+    }),
+  );
+  return groupByHomeAccount(accounts.filter((a) => a.homeAccountId));
 }

@@ -5,7 +5,7 @@ import { cacheKey, SecretStore } from "../cache/secretStore";
 import { describeError, LogSink } from "../logging/logger";
 import { Emitter } from "../util/emitter";
 import { SerialQueue } from "../util/serialQueue";
-import { AccountsChange, diffAccounts, groupByHomeAccount, profileForTenant } from "./accounts";
+import { AccountsChange, accountsFromCache, diffAccounts, groupByHomeAccount, profileForTenant } from "./accounts";
 import { buildConfiguration, MetadataFetcher } from "./clientConfig";
 import { classifyError } from "./errors";
 import { RENEWAL_MARGIN_MS, TokenIndex, TokenResult } from "./tokenIndex";
@@ -186,8 +186,14 @@ export class MsalClient {
   /** The secret changed: reload when it is not our own write, and report account changes. */
   async storageChanged(): Promise<void> {
     if (await this.plugin.storageChanged()) {
-      this.options.log.info(`The token cache ${this.key} was changed by another window; reloading.`);
-      await this.queue.run(() => this.refreshAccounts());
+      this.options.log.info(`The token cache ${this.key} was changed by another window.`);
+      const stored = this.plugin.storedCache?.();
+      if (stored && this.known) {
+        // Report sign-ins and sign-outs from the stored accounts now; MSAL loads the cache lazily.
+        this.report(accountsFromCache(stored));
+      } else {
+        await this.queue.run(() => this.refreshAccounts());
+      }
     }
   }
 
@@ -212,6 +218,11 @@ export class MsalClient {
   private async refreshAccounts(): Promise<Map<string, AccountInfo>> {
     const pca = await this.client();
     const current = groupByHomeAccount(await pca.getAllAccounts());
+    this.report(current);
+    return current;
+  }
+
+  private report(current: Map<string, AccountInfo>): void {
     const before = this.known;
     this.known = current;
     if (before) {
@@ -220,7 +231,6 @@ export class MsalClient {
         this.changes.fire(change);
       }
     }
-    return current;
   }
 
   private client(): Promise<PublicClientApplication> {
