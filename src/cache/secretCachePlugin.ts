@@ -171,7 +171,7 @@ export class SecretCachePlugin implements SharedCachePlugin {
   /**
    * The secret changed (another window, or our own write echoed back). Merges what we have not seen
    * confirmed yet, repairs the stored value when another window overwrote our work, and returns
-   * true when MSAL's memory must be reloaded.
+   * true when another window had changed it (MSAL's memory then reloads at its next access).
    */
   async storageChanged(): Promise<boolean> {
     await this.ready;
@@ -226,6 +226,8 @@ export class SecretCachePlugin implements SharedCachePlugin {
       return false; // our own write echoed back, or nothing new
     }
 
+    // Another window wrote since we last read or wrote (not our own write echoed back).
+    const theirsChanged = text !== this.storedText;
     let theirs: CacheDocument;
     let mustWrite = false;
     if (text === undefined) {
@@ -262,9 +264,8 @@ export class SecretCachePlugin implements SharedCachePlugin {
     this.stored = merged;
     this.lastSync = this.now();
     this.storageWorks();
-    const changed = !sameCache(merged.msal, this.view);
-    this.loadPending ||= changed;
-    return changed;
+    this.loadPending ||= !sameCache(merged.msal, this.view);
+    return theirsChanged;
   }
 
   private merge(theirs: CacheDocument, pending: Pending): ReturnType<typeof mergeInto> {

@@ -277,6 +277,24 @@ describe("MSAL client against the fake Entra ID", function () {
     assert.deepStrictEqual(await b.accounts(), []);
   });
 
+  it("a window that only lists accounts sees every sign-in and sign-out of another window, in order", async () => {
+    const [windowA, windowB] = [storage.window(), storage.window()];
+    const a = makeClient(fake, windowA);
+    const b = makeClient(fake, windowB);
+    windowA.onDidChange(() => void a.storageChanged());
+    windowB.onDidChange(() => void b.storageChanged());
+    await b.accounts();
+    const seen: string[] = [];
+    b.onDidChangeAccounts((c) => seen.push(...c.added.map((x) => `+${x.username}`), ...c.removed.map((x) => `-${x.username}`)));
+    for (let i = 0; i < 2; i++) {
+      const { account } = await signInLoopback(a, fake, ALICE);
+      await settle(100);
+      await a.removeAccount(account!.homeAccountId);
+      await settle(100);
+    }
+    assert.deepStrictEqual(seen, [`+${ALICE}`, `-${ALICE}`, `+${ALICE}`, `-${ALICE}`]);
+  });
+
   it("never writes a credential to the log", async () => {
     const log = new CapturingLog();
     const client = makeClient(fake, storage.window(), log);
