@@ -78,6 +78,7 @@ export class SecretCachePlugin implements SharedCachePlugin {
   private loadPending = true;
   private storageFailing = false;
   private signInsInFlight = 0;
+  private disposed = false;
   private viewVersion = 0;
   private lastSync: number | undefined;
   private tokenCache: TokenCache | undefined;
@@ -209,6 +210,7 @@ export class SecretCachePlugin implements SharedCachePlugin {
   }
 
   dispose(): void {
+    this.disposed = true;
     clearTimeout(this.retryTimer);
   }
 
@@ -313,6 +315,9 @@ export class SecretCachePlugin implements SharedCachePlugin {
     }
     // Try again later, less and less often: storage may come back (a keyring unlocked).
     clearTimeout(this.retryTimer);
+    if (this.disposed) {
+      return;
+    }
     this.retryTimer = setTimeout(() => void this.io.run(() => this.readAndMerge()), this.retryDelay);
     this.retryTimer.unref?.();
     this.retryDelay = Math.min(this.retryDelay * 2, MAX_RETRY_DELAY_MS);
