@@ -25,53 +25,11 @@ import {
   stageInHostTests,
   Workbench,
 } from './harness';
+import { ConsumerReport, decodeJwt, journeySettings, LOG_CHANNEL, SIGN_IN_ENTRY } from './harness/journey';
 
 const SCOPE = '6f7c9a1e-0000-4000-8000-000000000001/.default';
 const USER = 'alice@contoso.test';
-const LOG_CHANNEL = 'Microsoft Entra ID Sign-in';
-const SIGN_IN_ENTRY = /Sign in with Microsoft Entra ID to use .*MSAL Consumer/;
 const inHostTests = path.join(projectRoot, 'out', 'test', 'host', 'inHost', 'index.js');
-
-interface ConsumerReport {
-  command: string;
-  ok: boolean;
-  accessToken: string | null;
-  account: { id: string; label: string } | null;
-  scopes: string[];
-  error: string | null;
-}
-
-/** Settings that keep the workbench quiet and point the extension at the fake. */
-function userSettings(fake: FakeEntra, signInFlow: 'loopback' | 'deviceCode', reportFile: string): Record<string, unknown> {
-  return {
-    'msal.authority': fake.authority('organizations'),
-    'msal.signInFlow': signInFlow,
-    'msalConsumer.reportFile': reportFile,
-    'msalConsumer.scopes': [SCOPE],
-    'msalHostTest.scopes': [SCOPE],
-    'workbench.startupEditor': 'none',
-    'workbench.tips.enabled': false,
-    'workbench.enableExperiments': false,
-    'workbench.welcomePage.walkthroughs.openOnInstall': false,
-    'workbench.secondarySideBar.defaultVisibility': 'hidden',
-    'workbench.colorTheme': 'Default Dark Modern',
-    'security.workspace.trust.enabled': false,
-    'telemetry.telemetryLevel': 'off',
-    'chat.disableAIFeatures': true,
-    'extensions.ignoreRecommendations': true,
-    'extensions.autoCheckUpdates': false,
-    'extensions.autoUpdate': false,
-    'update.mode': 'none',
-    'git.enabled': false,
-    'github.gitAuthentication': false,
-  };
-}
-
-function decodeJwt(token: string): Record<string, unknown> {
-  const parts = token.split('.');
-  assert.strictEqual(parts.length, 3, `not a JWT: ${token.slice(0, 20)}…`);
-  return JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8')) as Record<string, unknown>;
-}
 
 /** The in-host log without the workbench's own console noise (connection messages, error stacks). */
 function mochaOutput(log: string[]): string {
@@ -112,7 +70,7 @@ class HostFixture {
     this.folder = path.join(this.codeServer.baseDir, 'workspace');
     fs.mkdirSync(this.folder, { recursive: true });
     this.reportFile = path.join(this.codeServer.baseDir, 'consumer-report.json');
-    this.codeServer.writeUserSettings(userSettings(fake, signInFlow, this.reportFile));
+    this.codeServer.writeUserSettings(journeySettings(fake, signInFlow, this.reportFile, SCOPE));
     await this.codeServer.installExtension(requireExtensionVsix());
     await this.codeServer.installExtension(consumerVsix);
     this.step('extensions installed');
