@@ -1,6 +1,6 @@
 import type { AccountInfo } from "@azure/msal-node";
 import type { MsalAccount, MsalAuthApi, MsalGetSessionArguments, MsalTokenRequest } from "../../api/msal-auth";
-import { summarizeCache } from "../diagnostics/cacheSummary";
+import { tenantsByAccount } from "../diagnostics/cacheSummary";
 import { ClientRegistry } from "../msal/clientRegistry";
 import { Emitter } from "../util/emitter";
 import { PROVIDER_ID } from "../provider/ids";
@@ -8,15 +8,7 @@ import { PROVIDER_ID } from "../provider/ids";
 /** What `activate` returns to other extensions (see api/msal-auth.d.ts). */
 export function createApi(registry: ClientRegistry, accounts: () => Promise<AccountInfo[]>): MsalAuthApi & { dispose(): void } {
   const changes = new Emitter<{ added: MsalAccount[]; removed: MsalAccount[] }>();
-  const tenantsOf = async (): Promise<Map<string, string[]>> => {
-    const map = new Map<string, string[]>();
-    for (const client of await registry.all()) {
-      for (const summary of summarizeCache(client.statistics().view)) {
-        map.set(summary.homeAccountId, [...new Set([...(map.get(summary.homeAccountId) ?? []), ...summary.tenants])]);
-      }
-    }
-    return map;
-  };
+  const tenantsOf = async (): Promise<Map<string, string[]>> => tenantsByAccount((await registry.all()).map((c) => c.statistics().view));
   const describe = (account: AccountInfo, tenants: Map<string, string[]>): MsalAccount => ({
     id: account.homeAccountId,
     username: account.username,

@@ -9,6 +9,11 @@ export function isClientId(value: string): boolean {
   return GUID.test(value);
 }
 
+/** A tenant named by its id (a GUID), not by a domain or an alias. */
+export function isTenantId(value: string): boolean {
+  return GUID.test(value);
+}
+
 export function isTenant(value: string): boolean {
   return TENANT.test(value);
 }

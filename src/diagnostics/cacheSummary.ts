@@ -51,3 +51,14 @@ function text(entry: Entry, field: string): string {
   const value = entry[field];
   return typeof value === "string" ? value : "";
 }
+
+/** Every tenant each account holds a profile in, over several caches (home tenant first). */
+export function tenantsByAccount(caches: readonly MsalCache[]): Map<string, string[]> {
+  const tenants = new Map<string, string[]>();
+  for (const cache of caches) {
+    for (const summary of summarizeCache(cache)) {
+      tenants.set(summary.homeAccountId, [...new Set([...(tenants.get(summary.homeAccountId) ?? []), ...summary.tenants])]);
+    }
+  }
+  return tenants;
+}

@@ -9,7 +9,7 @@ import { AccountsChange, accountsFromCache, diffAccounts, groupByHomeAccount, pr
 import { buildConfiguration, MetadataFetcher } from "./clientConfig";
 import { classifyError } from "./errors";
 import { RENEWAL_MARGIN_MS, TokenIndex, TokenResult } from "./tokenIndex";
-import { isClientId, MULTI_TENANT_ALIASES } from "../config/validate";
+import { isTenantId, MULTI_TENANT_ALIASES } from "../config/validate";
 import { Backoff } from "../network/backoff";
 import { HttpClient } from "../network/httpClient";
 import { NO_PROXY_SETTINGS, ProxyAgents, ProxySettings } from "../network/proxy";
@@ -107,7 +107,7 @@ export class MsalClient {
 
   private fromIndex(homeAccountId: string, scopes: string[], tenant: string | undefined): TokenResult | undefined {
     const view = this.plugin.cacheView?.();
-    if (!view || (tenant !== undefined && !MULTI_TENANT_ALIASES.has(tenant.toLowerCase()) && !isClientId(tenant))) {
+    if (!view || (tenant !== undefined && !MULTI_TENANT_ALIASES.has(tenant.toLowerCase()) && !isTenantId(tenant))) {
       return undefined; // MSAL's memory is behind storage, or a tenant named by domain: let MSAL resolve it
     }
     if (this.index?.version !== view.version) {

@@ -1,6 +1,6 @@
 import * as vscode from "vscode";
 import { Settings } from "../config/settings";
-import { summarizeCache } from "../diagnostics/cacheSummary";
+import { summarizeCache, tenantsByAccount } from "../diagnostics/cacheSummary";
 import { DiagnosticsReport, renderReport } from "../diagnostics/diagnosticsReport";
 import { describeError, Logger } from "../logging/logger";
 import { ClientRegistry } from "../msal/clientRegistry";
@@ -78,8 +78,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     }),
     vscode.commands.registerCommand("msal.showAccounts", async () => {
       const accounts = await provider.allAccounts();
-      const report = await buildReport(deps);
-      const tenants = new Map(report.clients.flatMap((c) => c.accounts.map((a) => [a.homeAccountId, a.tenants] as const)));
+      const tenants = tenantsByAccount((await deps.registry.all()).map((c) => c.statistics().view));
       const items = accounts.map((a) => ({
         label: a.username,
         description: a.name,
