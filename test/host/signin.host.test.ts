@@ -15,7 +15,6 @@ import {
   CodeServer,
   consumerDir,
   extensionId,
-  hostResultsDir,
   hostTools,
   packageConsumer,
   projectRoot,
@@ -25,7 +24,7 @@ import {
   stageInHostTests,
   Workbench,
 } from './harness';
-import { ConsumerReport, decodeJwt, journeySettings, LOG_CHANNEL, SIGN_IN_ENTRY } from './harness/journey';
+import { ConsumerReport, decodeJwt, journeySettings, LOG_CHANNEL, saveFailure, SIGN_IN_ENTRY } from './harness/journey';
 
 const SCOPE = '6f7c9a1e-0000-4000-8000-000000000001/.default';
 const USER = 'alice@contoso.test';
@@ -112,17 +111,8 @@ class HostFixture {
     }
   }
 
-  /** Saves screenshots of every page, the step trace and the logs of a failed test to test-results/host/. */
   async onTestEnd(test: Mocha.Test | undefined, name: string): Promise<void> {
-    if (!test || test.state !== 'failed') return;
-    const base = path.join(hostResultsDir, `${name}-${test.title.replace(/[^a-z0-9]+/gi, '_').slice(0, 60)}`);
-    fs.mkdirSync(hostResultsDir, { recursive: true });
-    for (const [i, p] of this.workbench?.context.pages().entries() ?? []) await this.workbench.screenshot(`${base}-page${i}.png`, p);
-    fs.writeFileSync(`${base}-trace.txt`, this.trace.join('\n'));
-    if (this.codeServer) {
-      fs.writeFileSync(`${base}-extension.log`, this.extensionLog());
-      fs.writeFileSync(`${base}-code-server.log`, this.codeServer.output);
-    }
+    await saveFailure(test, name, this);
   }
 
   async stop(): Promise<void> {

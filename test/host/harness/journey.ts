@@ -44,6 +44,26 @@ export interface Interaction {
   pages: Page[];
 }
 
+/**
+ * Saves screenshots of every page, the step trace and the logs of a failed test to
+ * test-results/host/ (nothing for a test that passed).
+ */
+export async function saveFailure(
+  test: Mocha.Test | undefined,
+  name: string,
+  host: { workbench?: Workbench; codeServer?: CodeServer; trace: readonly string[]; extensionLog(): string },
+): Promise<void> {
+  if (!test || test.state !== 'failed') return;
+  const base = path.join(hostResultsDir, `${name}-${test.title.replace(/[^a-z0-9]+/gi, '_').slice(0, 60)}`);
+  fs.mkdirSync(hostResultsDir, { recursive: true });
+  for (const [i, p] of host.workbench?.context.pages().entries() ?? []) await host.workbench!.screenshot(`${base}-page${i}.png`, p);
+  fs.writeFileSync(`${base}-trace.txt`, host.trace.join('\n'));
+  if (host.codeServer) {
+    fs.writeFileSync(`${base}-extension.log`, host.extensionLog());
+    fs.writeFileSync(`${base}-code-server.log`, host.codeServer.output);
+  }
+}
+
 export function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
@@ -302,15 +322,7 @@ export class JourneyHost {
   // ---------------------------------------------------------------- failures, cleanup
 
   async onTestEnd(test: Mocha.Test | undefined, name: string): Promise<void> {
-    if (!test || test.state !== 'failed') return;
-    const base = path.join(hostResultsDir, `${name}-${test.title.replace(/[^a-z0-9]+/gi, '_').slice(0, 60)}`);
-    fs.mkdirSync(hostResultsDir, { recursive: true });
-    for (const [i, p] of this.workbench?.context.pages().entries() ?? []) await this.workbench.screenshot(`${base}-page${i}.png`, p);
-    fs.writeFileSync(`${base}-trace.txt`, this.trace.join('\n'));
-    if (this.codeServer) {
-      fs.writeFileSync(`${base}-extension.log`, this.extensionLog());
-      fs.writeFileSync(`${base}-code-server.log`, this.codeServer.output);
-    }
+    await saveFailure(test, name, this);
   }
 
   async stop(): Promise<void> {
