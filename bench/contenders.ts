@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import type { ICachePlugin, PublicClientApplication } from "@azure/msal-node";
+import { emptyDocument, MsalCache } from "../src/cache/cacheDocument";
 import { encode } from "../src/cache/storedFormat";
 import { cacheKey } from "../src/cache/secretStore";
 import { customTarget } from "../src/config/authority";
@@ -37,7 +38,7 @@ export function benchCacheKey(fake: FakeEntra): string {
 
 /** The SecretStorage value each store-backed contender reads: ours keeps a versioned envelope, the baseline MSAL's JSON. */
 export function storedValue(name: "ours" | "read-every-call", msalJson: string): string {
-  return name === "ours" ? encode({ msal: JSON.parse(msalJson), removed: {}, added: {} }) : msalJson;
+  return name === "ours" ? encode({ ...emptyDocument(), msal: JSON.parse(msalJson) as MsalCache }) : msalJson;
 }
 
 function check<T extends { accessToken: string; account?: { homeAccountId: string } | null }>(result: T | null): T & { account: { homeAccountId: string } } {

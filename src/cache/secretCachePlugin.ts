@@ -1,4 +1,5 @@
 import type { ICachePlugin, TokenCache, TokenCacheContext } from "@azure/msal-node";
+import { randomBytes } from "crypto";
 import { describeError, LogSink } from "../logging/logger";
 import { SerialQueue } from "../util/serialQueue";
 import { withTimeout } from "../util/timeout";
@@ -6,6 +7,7 @@ import {
   CacheDocument,
   emptyDocument,
   emptyPending,
+  emptySettled,
   hasPending,
   mergeInto,
   MsalCache,
@@ -14,6 +16,7 @@ import {
   recordSignIn,
   refreshTokensOf,
   sameCache,
+  Settled,
 } from "./cacheDocument";
 import { SecretStore, setAsideKey } from "./secretStore";
 import { decode, encode } from "./storedFormat";
@@ -35,7 +38,7 @@ export interface SharedCachePlugin extends ICachePlugin {
   attach(tokenCache: TokenCache): void;
   signIn<T>(run: () => Promise<T>, accountOf: (result: T) => string | undefined): Promise<T>;
   storageChanged(): Promise<boolean>;
-  refreshTokenRotatedElsewhere(homeAccountId: string): Promise<boolean>;
+  refreshTokenRotatedElsewhere(homeAccountId: string, waitMs?: number): Promise<boolean>;
   statistics(): CacheStatistics;
   /**
    * The MSAL cache as loaded in MSAL's memory, with a version that changes whenever it does, or
@@ -63,9 +66,11 @@ export type CachePluginFactory = (store: SecretStore, key: string, log: LogSink,
  * Reads: each window keeps the stored document in memory and reads the secret only when it
  * changed (`storageChanged`, from `secrets.onDidChange`), so a silent token request never touches
  * SecretStorage. Writes: the window's changes are recorded per entry and merged into what storage
- * holds at that moment (three-way, see cacheDocument.ts), never written over it; a write that
- * another window overwrote is noticed at the next change event and applied again. Writes happen
- * only when the merged document differs from what is stored.
+ * holds at that moment (three-way, see cacheDocument.ts), never written over it. A write that
+ * another window overwrote is noticed at the next change event and applied again, also after
+ * storage had confirmed it (a window that read before it may store after it): entry stamps tell
+ * such an undo from a newer change. Writes happen only when the merged document differs from what
+ * is stored.
  */
 export class SecretCachePlugin implements SharedCachePlugin {
   /** The MSAL cache that MSAL's memory was last loaded from or serialized to. */
@@ -74,6 +79,9 @@ export class SecretCachePlugin implements SharedCachePlugin {
   private stored: CacheDocument = emptyDocument();
   private storedText: string | undefined;
   private pending: Pending = emptyPending();
+  private settled: Settled = emptySettled();
+  /** This window's id in the stamps of the entries it writes. */
+  private readonly writer = randomBytes(4).toString("hex");
   /** MSAL's memory must be replaced by `stored` (plus our pending work) at its next access. */
   private loadPending = true;
   private storageFailing = false;
@@ -85,6 +93,7 @@ export class SecretCachePlugin implements SharedCachePlugin {
   private retryTimer: NodeJS.Timeout | undefined;
   private retryDelay: number;
   private readonly io = new SerialQueue();
+  private readonly changeWaiters = new Set<() => void>();
   private readonly ready: Promise<void>;
   private readonly now: () => number;
 
@@ -181,13 +190,34 @@ export class SecretCachePlugin implements SharedCachePlugin {
 
   /**
    * Whether storage holds another refresh token for the account than MSAL used: another window
-   * rotated it. Then a rejection of ours is not the account's end: reload and try again.
+   * rotated it. Then a rejection of ours is not the account's end: reload and try again. The other
+   * window's write may still be on its way: wait up to `waitMs` for it.
    */
-  async refreshTokenRotatedElsewhere(homeAccountId: string): Promise<boolean> {
-    const used = refreshTokensOf(this.view, homeAccountId);
+  async refreshTokenRotatedElsewhere(homeAccountId: string, waitMs = 0): Promise<boolean> {
+    const used = refreshTokensOf(this.view, homeAccountId).join();
+    const rotated = () => {
+      const current = refreshTokensOf(this.stored.msal, homeAccountId).join();
+      return current !== "" && current !== used;
+    };
     await this.storageChanged();
-    const current = refreshTokensOf(this.stored.msal, homeAccountId);
-    return current.length > 0 && current.join() !== used.join();
+    const deadline = this.now() + waitMs;
+    while (!rotated() && !this.disposed && this.now() < deadline) {
+      await this.nextChangeByAnotherWindow(deadline - this.now());
+    }
+    return rotated();
+  }
+
+  /** Resolves when another window's write was read (or after `ms`). */
+  private nextChangeByAnotherWindow(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.changeWaiters.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.changeWaiters.add(done);
+    });
   }
 
   storedCache(): MsalCache {
@@ -212,6 +242,7 @@ export class SecretCachePlugin implements SharedCachePlugin {
   dispose(): void {
     this.disposed = true;
     clearTimeout(this.retryTimer);
+    for (const wake of [...this.changeWaiters]) wake();
   }
 
   /** One read, a merge of our pending work, and a write only if that changed the stored text. */
@@ -248,7 +279,7 @@ export class SecretCachePlugin implements SharedCachePlugin {
 
     const taken = this.pending;
     this.pending = emptyPending();
-    const { merged, pending } = this.merge(theirs, taken);
+    const { merged, pending, settled } = this.merge(theirs, taken);
     const mergedText = encode(merged);
     if (mustWrite || (mergedText !== text && (hasPending(taken) || text !== undefined))) {
       try {
@@ -263,15 +294,19 @@ export class SecretCachePlugin implements SharedCachePlugin {
       this.storedText = text;
     }
     this.restorePending(pending);
+    this.settled = settled;
     this.stored = merged;
     this.lastSync = this.now();
     this.storageWorks();
     this.loadPending ||= !sameCache(merged.msal, this.view);
+    if (theirsChanged) {
+      for (const wake of [...this.changeWaiters]) wake();
+    }
     return theirsChanged;
   }
 
   private merge(theirs: CacheDocument, pending: Pending): ReturnType<typeof mergeInto> {
-    return mergeInto(theirs, pending, this.now(), this.signInsInFlight > 0);
+    return mergeInto(theirs, pending, this.now(), { settled: this.settled, writer: this.writer, holdBlocked: this.signInsInFlight > 0 });
   }
 
   /** Puts back work that is not confirmed yet, under anything recorded meanwhile. */

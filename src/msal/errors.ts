@@ -57,6 +57,18 @@ export function aadstsCode(err: unknown): string | undefined {
   return /AADSTS(\d{5,6})/.exec(message)?.[1];
 }
 
+/** Rejections that say for sure the refresh token is dead (revoked, expired, MFA, consent, ...). */
+const DEFINITE_REAUTH_AADSTS = new Set(["50173", "700082", "50076", "50079", "65001", "50078", "50158", "700003"]);
+
+/**
+ * Whether a rejected refresh could be the reuse of a token that another window has just rotated:
+ * Entra says AADSTS70000 for a grant already used; other providers give no code at all.
+ */
+export function mayBeRotatedElsewhere(err: unknown): boolean {
+  const code = aadstsCode(err);
+  return code === undefined || !DEFINITE_REAUTH_AADSTS.has(code);
+}
+
 /** What a person can do about the common Entra errors. */
 const AADSTS_ADVICE: Record<string, string> = {
   "50011": `The redirect URI does not match the app registration. For a custom "msal.clientId", register "http://localhost" as a redirect URI of a public client (Mobile and desktop applications) in the app registration.`,

@@ -7,7 +7,7 @@ import { Emitter } from "../util/emitter";
 import { SerialQueue } from "../util/serialQueue";
 import { AccountsChange, accountsFromCache, diffAccounts, groupByHomeAccount, profileForTenant } from "./accounts";
 import { buildConfiguration, MetadataFetcher } from "./clientConfig";
-import { classifyError } from "./errors";
+import { classifyError, mayBeRotatedElsewhere } from "./errors";
 import { RENEWAL_MARGIN_MS, TokenIndex, TokenResult } from "./tokenIndex";
 import { isTenantId, MULTI_TENANT_ALIASES } from "../config/validate";
 import { Backoff } from "../network/backoff";
@@ -36,6 +36,13 @@ export interface MsalClientOptions {
   /** Report the accounts of the first listing as added (a client first seen through another window). */
   readonly reportInitialAccounts?: boolean;
 }
+
+/**
+ * How long a window whose refresh was rejected waits for another window's rotated refresh token
+ * before it signs the account out: that window's write follows its token response by a storage
+ * read and write (tens of milliseconds on desktop), so two seconds leaves ample room.
+ */
+const ROTATION_WAIT_MS = 2000;
 
 /** An interactive way to get a token (loopback browser, device code), given MSAL and the authority. */
 export type SignInFlow = (pca: PublicClientApplication, authority: string) => Promise<AuthenticationResult>;
@@ -142,8 +149,10 @@ export class MsalClient {
       if (classifyError(err) !== "reauth") {
         throw err;
       }
-      // Another window may have rotated the refresh token we sent: then use its token instead.
-      if (await this.plugin.refreshTokenRotatedElsewhere(homeAccountId)) {
+      // Another window may have rotated the refresh token we sent: then use its token instead. Its
+      // write may lag its token response; wait for it where the rejection may mean just that.
+      const waitMs = mayBeRotatedElsewhere(err) ? ROTATION_WAIT_MS : 0;
+      if (await this.plugin.refreshTokenRotatedElsewhere(homeAccountId, waitMs)) {
         this.options.log.info(`Refresh for ${account.username} used a token another window had replaced; retrying with the stored one.`);
         try {
           return await acquire();

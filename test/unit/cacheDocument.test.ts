@@ -1,10 +1,10 @@
 import * as assert from "assert";
 import fc from "fast-check";
-import { CacheDocument, emptyPending, mergeInto, MsalCache, recordChanges, TOMBSTONE_TTL_MS } from "../../src/cache/cacheDocument";
+import { CacheDocument, emptyPending, mergeInto, MsalCache, recordChanges, SETTLED_TTL_MS, TOMBSTONE_TTL_MS } from "../../src/cache/cacheDocument";
 
 const at = (id: string, secret: string) => ({ [`at-${id}`]: { home_account_id: id, secret } });
 const accountCache = (id: string, secret = "s1"): MsalCache => ({ Account: { [id]: { home_account_id: id } }, AccessToken: at(id, secret) });
-const doc = (msal: MsalCache, removed: Record<string, number> = {}, added: Record<string, number> = {}): CacheDocument => ({ msal, removed, added });
+const doc = (msal: MsalCache, removed: Record<string, number> = {}, added: Record<string, number> = {}): CacheDocument => ({ msal, removed, added, stamps: {} });
 const merge = (...caches: MsalCache[]): MsalCache => {
   const out: MsalCache = {};
   for (const c of caches) for (const [s, e] of Object.entries(c)) out[s] = { ...(out[s] ?? {}), ...e };
@@ -55,6 +55,40 @@ describe("cache document merge", () => {
     assert.strictEqual(confirmed.pending.changes.size, 0, "confirmed once storage has it");
   });
 
+  it("writes confirmed work again when a window that read before it stores its older copy over it", () => {
+    const ours = emptyPending();
+    recordChanges(ours, accountCache("alice", "s1"), merge(accountCache("alice", "mine"), accountCache("carol")), 10);
+    const original = doc(accountCache("alice", "s1"));
+    const written = mergeInto(original, ours, 10, { writer: "A" });
+    const confirmed = mergeInto(written.merged, written.pending, 11, { writer: "A" });
+    assert.strictEqual(confirmed.pending.changes.size + confirmed.pending.intents.size, 0, "storage has it");
+    // The stale window read `original`, added bob, and stored: our refresh and carol are undone.
+    const stale = mergeInto(original, ((p) => (recordChanges(p, {}, accountCache("bob"), 12), p))(emptyPending()), 12, { writer: "B" }).merged;
+    const repaired = mergeInto(stale, emptyPending(), 13, { writer: "A", settled: confirmed.settled });
+    assert.strictEqual((repaired.merged.msal.AccessToken["at-alice"] as { secret: string }).secret, "mine");
+    assert.deepStrictEqual(Object.keys(repaired.merged.msal.Account).sort(), ["alice", "bob", "carol"]);
+    assert.strictEqual(repaired.merged.added.carol, 10);
+    // Once repaired, merging again changes nothing (no endless rewriting).
+    assert.deepStrictEqual(mergeInto(repaired.merged, emptyPending(), 14, { writer: "A", settled: repaired.settled }).merged, repaired.merged);
+  });
+
+  it("does not write confirmed work again over a newer change, nor after its time", () => {
+    const ours = emptyPending();
+    recordChanges(ours, accountCache("alice", "s1"), accountCache("alice", "mine"), 10);
+    const written = mergeInto(doc(accountCache("alice", "s1")), ours, 10, { writer: "A" });
+    const { settled, merged } = mergeInto(written.merged, written.pending, 11, { writer: "A" });
+    // Another window that had read our write refreshes the token again.
+    const theirs = emptyPending();
+    recordChanges(theirs, merged.msal, accountCache("alice", "newer"), 12);
+    const newer = mergeInto(merged, theirs, 12, { writer: "B" }).merged;
+    const after = mergeInto(newer, emptyPending(), 13, { writer: "A", settled });
+    assert.strictEqual((after.merged.msal.AccessToken["at-alice"] as { secret: string }).secret, "newer");
+    assert.strictEqual(after.settled.changes.size, 0, "forgotten");
+
+    const undone = mergeInto(doc(accountCache("alice", "s1")), emptyPending(), 11 + SETTLED_TTL_MS + 1, { writer: "A", settled });
+    assert.strictEqual((undone.merged.msal.AccessToken["at-alice"] as { secret: string }).secret, "s1", "too old to watch");
+  });
+
   it("forgets tombstones after their time", () => {
     const { merged } = mergeInto(doc({}, { old: 0, recent: TOMBSTONE_TTL_MS }), emptyPending(), TOMBSTONE_TTL_MS + 1);
     assert.deepStrictEqual(merged.removed, { recent: TOMBSTONE_TTL_MS });
@@ -67,8 +101,8 @@ describe("cache document merge", () => {
       fc.property(cache, cache, cache, (view, mine, theirs) => {
         const pending = emptyPending();
         recordChanges(pending, view, mine, 5);
-        const first = mergeInto(doc(theirs), pending, 6);
-        const second = mergeInto(first.merged, first.pending, 7);
+        const first = mergeInto(doc(theirs), pending, 6, { writer: "A" });
+        const second = mergeInto(first.merged, first.pending, 7, { writer: "A", settled: first.settled });
         assert.deepStrictEqual(second.merged, first.merged);
         assert.strictEqual(second.pending.changes.size + second.pending.intents.size, 0, "all confirmed");
       }),

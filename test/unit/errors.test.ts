@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { actionsFor, adviceFor, classifyError, userMessage } from "../../src/msal/errors";
+import { actionsFor, adviceFor, classifyError, mayBeRotatedElsewhere, userMessage } from "../../src/msal/errors";
 
 const msalError = (name: string, errorCode: string, message = "", subError = "") =>
   Object.assign(new Error(message), { name, errorCode, subError });
@@ -10,6 +10,14 @@ describe("error classification", () => {
     assert.strictEqual(classifyError(msalError("InteractionRequiredAuthError", "interaction_required")), "reauth");
     assert.strictEqual(classifyError(msalError("ServerError", "invalid_request", "", "bad_token")), "reauth");
     assert.strictEqual(classifyError(msalError("InteractionRequiredAuthError", "no_tokens_found")), "reauth");
+  });
+
+  it("waits for another window's rotated token only where a rejection may be a reuse", () => {
+    assert.ok(mayBeRotatedElsewhere(msalError("ServerError", "invalid_grant", "AADSTS70000: The provided grant has already been used.")));
+    assert.ok(mayBeRotatedElsewhere(msalError("ServerError", "invalid_grant", "grant request is invalid")), "another provider: no code");
+    for (const code of ["50173", "700082", "50076", "65001"]) {
+      assert.ok(!mayBeRotatedElsewhere(msalError("ServerError", "invalid_grant", `AADSTS${code}: dead`)), code);
+    }
   });
 
   it("separates network, server, cancellation and the rest", () => {

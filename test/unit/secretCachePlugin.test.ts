@@ -36,7 +36,7 @@ class FakeTokenCache {
 
 const KEY = "msal.cache:test";
 const account = (id: string) => ({ Account: { [id]: { home_account_id: id, username: id } }, RefreshToken: { [`rt-${id}`]: { home_account_id: id, secret: `rt-of-${id}` } } });
-const doc = (msal: MsalCache): CacheDocument => ({ msal, removed: {}, added: {} });
+const doc = (msal: MsalCache): CacheDocument => ({ msal, removed: {}, added: {}, stamps: {} });
 
 function setUp(storage: MemorySecretStorage, options: ConstructorParameters<typeof SecretCachePlugin>[3] = {}) {
   const log = new CapturingLog();
@@ -132,10 +132,26 @@ describe("SecretCachePlugin", () => {
     const { plugin, cache, access } = setUp(storage);
     await access((c) => c.deserialize(JSON.stringify(account("alice"))));
     assert.strictEqual(await plugin.storageChanged(), false, "own write is not a change");
-    await storage.window().store(KEY, encode(doc(account("bob"))));
+    // Another window signed alice out and bob in.
+    await storage.window().store(KEY, encode({ ...doc(account("bob")), removed: { alice: Date.now() } }));
     assert.strictEqual(await plugin.storageChanged(), true);
     await access();
     assert.deepStrictEqual(cache.accounts(), ["bob"], "memory replaced, not added to");
+  });
+
+  it("writes its confirmed sign-in again when a window that read before it stores over it, once", async () => {
+    const storage = new MemorySecretStorage();
+    const { plugin, access } = setUp(storage);
+    const stale = storage.window();
+    await access((c) => c.deserialize(JSON.stringify(account("alice"))));
+    assert.strictEqual(await plugin.storageChanged(), false, "confirmed: storage has alice");
+    // A window that read the empty secret before alice's write stores bob over it.
+    await stale.store(KEY, encode(doc(account("bob"))));
+    await plugin.storageChanged();
+    assert.deepStrictEqual(Object.keys(stored(storage).msal.Account).sort(), ["alice", "bob"], "alice written again, bob kept");
+    const writes = storage.writes;
+    await plugin.storageChanged();
+    assert.strictEqual(storage.writes, writes, "and no further write once storage has it");
   });
 
   it("sets an unreadable stored cache aside (kept, not deleted), logs it, and goes on", async () => {

@@ -7,6 +7,7 @@ describe("stored cache format", () => {
     msal: { Account: { a: { username: "alice" } }, RefreshToken: {}, AccessToken: {}, IdToken: {}, AppMetadata: {} },
     removed: { "x.y": 1700000000000 },
     added: {},
+    stamps: { Account: { a: [2, "w1"] }, AccessToken: { gone: [3, "w2", 1700000000000] } },
   };
 
   it("round-trips MSAL's cache and the sign-out times inside a versioned envelope", () => {
