@@ -24,6 +24,9 @@ npm run --silent compile-tests
 step "unit and integration tests (Node, real MSAL, fake Entra ID on 127.0.0.1)"
 npx mocha --require out/test/support/leakScan.js --timeout 60000 'out/test/unit/**/*.test.js' 'out/test/integration/**/*.test.js' 2>&1 | tee "$results/node.txt"
 
+step "model test: many windows over one secret (desktop SecretStorage semantics), ours and the last-writer-wins baseline"
+npm run --silent test:model 2>&1 | tee "$results/model.txt"
+
 step "benchmark, quick mode (proves it still runs; a benchmark never fails on a timing)"
 npm run --silent bench:quick -- --out "$results/bench" > "$results/bench.log"
 tail -n 12 "$results/bench.log"

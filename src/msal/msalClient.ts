@@ -43,6 +43,8 @@ export interface MsalClientOptions {
  * read and write (tens of milliseconds on desktop), so two seconds leaves ample room.
  */
 const ROTATION_WAIT_MS = 2000;
+/** Rounds of "another window rotated it, try its token" before a rejection counts. */
+const MAX_ROTATION_ROUNDS = 4;
 
 /** An interactive way to get a token (loopback browser, device code), given MSAL and the authority. */
 export type SignInFlow = (pca: PublicClientApplication, authority: string) => Promise<AuthenticationResult>;
@@ -142,31 +144,34 @@ export class MsalClient {
       }
       return toTokenResult(result);
     };
-    try {
-      return await acquire();
-    } catch (first) {
-      let err = first;
-      if (classifyError(err) !== "reauth") {
-        throw err;
-      }
-      // Another window may have rotated the refresh token we sent: then use its token instead. Its
-      // write may lag its token response; wait for it where the rejection may mean just that.
-      const waitMs = mayBeRotatedElsewhere(err) ? ROTATION_WAIT_MS : 0;
-      if (await this.plugin.refreshTokenRotatedElsewhere(homeAccountId, waitMs)) {
-        this.options.log.info(`Refresh for ${account.username} used a token another window had replaced; retrying with the stored one.`);
-        try {
-          return await acquire();
-        } catch (retryErr) {
-          if (classifyError(retryErr) !== "reauth") throw retryErr;
-          err = retryErr;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await acquire();
+      } catch (err) {
+        if (classifyError(err) !== "reauth") {
+          throw err;
         }
+        // Another window may have rotated the refresh token we sent: then use its token instead. Its
+        // write may lag its token response; wait for it where the rejection may mean just that. The
+        // stored token may be rotated again meanwhile (several windows refreshing): a few rounds.
+        const waitMs = mayBeRotatedElsewhere(err) ? ROTATION_WAIT_MS : 0;
+        if (attempt < MAX_ROTATION_ROUNDS && (await this.plugin.refreshTokenRotatedElsewhere(homeAccountId, waitMs))) {
+          this.options.log.info(`Refresh for ${account.username} used a token another window had replaced; retrying with the stored one.`);
+          continue;
+        }
+        await this.signOutRejected(pca, homeAccountId, account.username, err);
       }
-      // MSAL drops a rejected refresh token in memory only; remove the account and save it, so the
-      // dead token is never sent again (not by this window, not by another, not after a reload).
-      this.options.log.warn(`Refresh for ${account.username} was rejected (${describeError(err)}); the account must sign in again.`);
-      await this.removeProfiles(pca, (await pca.getAllAccounts()).filter((a) => a.homeAccountId === homeAccountId));
-      throw new ReauthRequiredError(account.username, err);
     }
+  }
+
+  /**
+   * MSAL drops a rejected refresh token in memory only; remove the account and save it, so the dead
+   * token is never sent again (not by this window, not by another, not after a reload).
+   */
+  private async signOutRejected(pca: PublicClientApplication, homeAccountId: string, username: string, err: unknown): Promise<never> {
+    this.options.log.warn(`Refresh for ${username} was rejected (${describeError(err)}); the account must sign in again.`);
+    await this.removeProfiles(pca, (await pca.getAllAccounts()).filter((a) => a.homeAccountId === homeAccountId));
+    throw new ReauthRequiredError(username, err);
   }
 
   /** Runs an interactive flow outside the queue: it may wait minutes for the user. */

@@ -19,7 +19,7 @@ export const FAKE_OPTIONS: FakeEntraOptions = { users: [...USERS], accessTokenLi
 /** Device code (~15 ms a sign-in here) unless MODEL_SIGNIN=loopback (~120–300 ms). */
 export const SIGN_IN_FLOW: "deviceCode" | "loopback" = process.env.MODEL_SIGNIN === "loopback" ? "loopback" : "deviceCode";
 
-export const SCHEDULES = num("MODEL_SCHEDULES", 1200);
+export const SCHEDULES = num("MODEL_SCHEDULES", 2000);
 export const BASELINE_SCHEDULES = num("MODEL_BASELINE_SCHEDULES", 200);
 export const SEED = process.env.MODEL_SEED !== undefined && process.env.MODEL_SEED !== "" ? Number(process.env.MODEL_SEED) : undefined;
 export const PATH = process.env.MODEL_PATH || undefined;

@@ -18,7 +18,7 @@ import { memoizedMetadata, Strategy } from "./windows";
  * last-writer-wins plugin (VS Code's built-in approach), where it must find violations.
  *
  * Environment (see config.ts):
- *   MODEL_SCHEDULES           schedules for our plugin (default 1200)
+ *   MODEL_SCHEDULES           schedules for our plugin (default 2000)
  *   MODEL_BASELINE_SCHEDULES  schedules for the last-writer-wins baseline (default 200)
  *   MODEL_SEED, MODEL_PATH    replay: fast-check's seed and counterexample path, printed on failure
  *   MODEL_MAX_STEPS, MODEL_LATENCY_MS, MODEL_EVENT_DELAY_MS, MODEL_SIGNIN=loopback

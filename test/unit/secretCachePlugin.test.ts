@@ -133,7 +133,7 @@ describe("SecretCachePlugin", () => {
     await access((c) => c.deserialize(JSON.stringify(account("alice"))));
     assert.strictEqual(await plugin.storageChanged(), false, "own write is not a change");
     // Another window signed alice out and bob in.
-    await storage.window().store(KEY, encode({ ...doc(account("bob")), removed: { alice: Date.now() } }));
+    await storage.window().store(KEY, encode({ ...doc(account("bob")), removed: { alice: Date.now() + 1 } }));
     assert.strictEqual(await plugin.storageChanged(), true);
     await access();
     assert.deepStrictEqual(cache.accounts(), ["bob"], "memory replaced, not added to");
