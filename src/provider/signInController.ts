@@ -91,12 +91,12 @@ export class SignInController {
   }
 
   private async showError(err: unknown, actions: ErrorAction[]): Promise<void> {
-    const labels = actions.map((a) => vscode.l10n.t(a.label));
+    const labels = actions.map(actionLabel);
     const choice = await vscode.window.showErrorMessage(vscode.l10n.t("Sign-in to Microsoft Entra ID failed: {0}", userMessage(err)), ...labels);
     const action = actions[labels.indexOf(choice ?? "")];
-    if (action?.kind === "setting") {
+    if (action?.kind === "openSetting") {
       await vscode.commands.executeCommand("workbench.action.openSettings", action.setting);
-    } else if (action?.kind === "url") {
+    } else if (action?.kind === "redirectUriHelp") {
       await vscode.env.openExternal(vscode.Uri.parse(action.url));
     }
   }
@@ -111,5 +111,15 @@ export class SignInController {
       await vscode.env.clipboard.writeText(prompt.userCode);
       await vscode.env.openExternal(vscode.Uri.parse(prompt.verificationUri, true));
     }
+  }
+}
+
+/** Each label is a literal at its `l10n.t` call: `npm run l10n` only finds literals. */
+function actionLabel(action: ErrorAction): string {
+  switch (action.kind) {
+    case "openSetting":
+      return vscode.l10n.t("Open Settings");
+    case "redirectUriHelp":
+      return vscode.l10n.t("How to register the redirect URI");
   }
 }
