@@ -13,6 +13,8 @@ export interface SignInRequest {
   readonly scopes: string[];
   readonly tenant?: string;
   readonly loginHint?: string;
+  /** A claims request (JSON) from a claims challenge. */
+  readonly claims?: string;
 }
 
 /**
@@ -31,7 +33,7 @@ export class SignInController {
   ) {}
 
   signIn(client: MsalClient, request: SignInRequest): Promise<AuthenticationResult> {
-    const key = `${client.key}|${request.tenant ?? ""}|${request.loginHint ?? ""}|${request.scopes.join(" ")}`;
+    const key = `${client.key}|${request.tenant ?? ""}|${request.loginHint ?? ""}|${request.scopes.join(" ")}|${request.claims ?? ""}`;
     return this.inFlight.run(key, () => this.run(client, request));
   }
 
@@ -76,6 +78,7 @@ export class SignInController {
               ? signInWithLoopback(pca, authority, {
                   scopes: request.scopes,
                   loginHint: request.loginHint,
+                  claims: request.claims,
                   signal: token,
                   log: this.log,
                   openBrowser: async (url) => {
@@ -84,7 +87,13 @@ export class SignInController {
                     }
                   },
                 })
-              : signInWithDeviceCode(pca, authority, { scopes: request.scopes, signal: token, log: this.log, showCode: (prompt) => void this.showDeviceCode(prompt) }),
+              : signInWithDeviceCode(pca, authority, {
+                  scopes: request.scopes,
+                  claims: request.claims,
+                  signal: token,
+                  log: this.log,
+                  showCode: (prompt) => void this.showDeviceCode(prompt),
+                }),
           request.tenant,
         ),
     );
