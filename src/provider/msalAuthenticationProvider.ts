@@ -1,7 +1,7 @@
 import * as vscode from "vscode";
 import type { AccountInfo } from "@azure/msal-node";
 import { AccountsChange } from "../msal/accounts";
-import { claimNames, readChallenges } from "../challenges/claimsChallenge";
+import { ChallengeRequest, claimNames, readChallenges } from "../challenges/claimsChallenge";
 import { ClientRegistry } from "../msal/clientRegistry";
 import { classifyError, userMessage } from "../msal/errors";
 import { parseScopes, scopeKey, ScopeRequest } from "../scopes/scopeRequest";
@@ -180,7 +180,7 @@ export class MsalAuthenticationProvider implements vscode.AuthenticationProvider
   }
 
   private parseChallenge(constraint: unknown): { request: ScopeRequest; claims?: string } {
-    let challenge: ReturnType<typeof readChallenges>;
+    let challenge: ChallengeRequest;
     try {
       challenge = readChallenges(constraint);
     } catch (err) {
