@@ -13,6 +13,16 @@ import { registerCommands } from "./provider/commands";
 
 export const LOG_CHANNEL_NAME = "Microsoft Entra ID Sign-in";
 
+/**
+ * `supportsChallenges` is not in @types/vscode yet (proposed API `authenticationChallenges`): with
+ * it, VS Code 1.139 sends `getSession('msal', { wwwAuthenticate, … })` to the provider's challenge
+ * methods instead of refusing it. See MsalAuthenticationProvider.
+ */
+const PROVIDER_OPTIONS: vscode.AuthenticationProviderOptions & { readonly supportsChallenges: boolean } = {
+  supportsMultipleAccounts: true,
+  supportsChallenges: true,
+};
+
 export function activate(context: vscode.ExtensionContext): MsalAuthApi {
   const started = Date.now();
   const channel = vscode.window.createOutputChannel(LOG_CHANNEL_NAME, { log: true });
@@ -48,7 +58,7 @@ export function activate(context: vscode.ExtensionContext): MsalAuthApi {
     channel,
     provider,
     { dispose: () => registry.dispose() },
-    vscode.authentication.registerAuthenticationProvider(PROVIDER_ID, PROVIDER_LABEL, provider, { supportsMultipleAccounts: true }),
+    vscode.authentication.registerAuthenticationProvider(PROVIDER_ID, PROVIDER_LABEL, provider, PROVIDER_OPTIONS),
     context.secrets.onDidChange((event) => {
       registry.secretChanged(event.key).catch((err) => log.error(`Reloading the token cache failed: ${String(err)}`));
     }),

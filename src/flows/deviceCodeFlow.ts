@@ -11,6 +11,8 @@ export interface DeviceCodePrompt {
 
 export interface DeviceCodeOptions {
   readonly scopes: string[];
+  /** A claims request (JSON) from a claims challenge: the sign-in must satisfy it. */
+  readonly claims?: string;
   /** Shows the code to the user; polling goes on until sign-in, cancel or time-out. */
   readonly showCode: (prompt: DeviceCodePrompt) => void;
   readonly signal: AbortSignalLike;
@@ -23,6 +25,7 @@ export async function signInWithDeviceCode(pca: PublicClientApplication, authori
   const timeoutMs = options.timeoutMs ?? SIGN_IN_TIMEOUT_MS;
   const request: DeviceCodeRequest = {
     scopes: options.scopes,
+    claims: options.claims,
     authority,
     timeout: Math.ceil(timeoutMs / 1000),
     deviceCodeCallback: (response) =>

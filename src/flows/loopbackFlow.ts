@@ -10,6 +10,8 @@ const CLOSE_GRACE_MS = 5_000;
 export interface LoopbackOptions {
   readonly scopes: string[];
   readonly loginHint?: string;
+  /** A claims request (JSON) from a claims challenge: the sign-in must satisfy it. */
+  readonly claims?: string;
   readonly openBrowser: (url: string) => Promise<void>;
   readonly signal: AbortSignalLike;
   readonly timeoutMs?: number;
@@ -34,6 +36,7 @@ export async function signInWithLoopback(pca: PublicClientApplication, authority
     scopes: options.scopes,
     authority,
     loginHint: options.loginHint,
+    claims: options.claims,
     prompt: options.loginHint ? undefined : "select_account",
     successTemplate: successPage,
     errorTemplate: errorPage,

@@ -107,10 +107,13 @@ export function userMessage(err: unknown): string {
   return redact(advice && !text.includes(advice) ? `${text} ${advice}` : text);
 }
 
-/** Something a person can click to act on an error. */
+/**
+ * Something a person can click to act on an error. Labels are not here: the editor side gives each
+ * kind its label as a literal `vscode.l10n.t` call, so that the l10n bundle holds it.
+ */
 export type ErrorAction =
-  | { readonly kind: "setting"; readonly label: string; readonly setting: string }
-  | { readonly kind: "url"; readonly label: string; readonly url: string };
+  | { readonly kind: "openSetting"; readonly setting: string }
+  | { readonly kind: "redirectUriHelp"; readonly url: string };
 
 const REDIRECT_URI_HELP = "https://learn.microsoft.com/entra/identity-platform/reply-url";
 
@@ -119,14 +122,14 @@ export function actionsFor(err: unknown): ErrorAction[] {
   switch (aadstsCode(err)) {
     case "50011":
       return [
-        { kind: "url", label: "How to register the redirect URI", url: REDIRECT_URI_HELP },
-        { kind: "setting", label: "Open Settings", setting: "msal.clientId" },
+        { kind: "redirectUriHelp", url: REDIRECT_URI_HELP },
+        { kind: "openSetting", setting: "msal.clientId" },
       ];
     case "700016":
-      return [{ kind: "setting", label: "Open Settings", setting: "msal.clientId" }];
+      return [{ kind: "openSetting", setting: "msal.clientId" }];
     case "90002":
     case "900023":
-      return [{ kind: "setting", label: "Open Settings", setting: "msal.tenant" }];
+      return [{ kind: "openSetting", setting: "msal.tenant" }];
     default:
       return [];
   }

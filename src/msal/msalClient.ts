@@ -102,16 +102,17 @@ export class MsalClient {
   /**
    * A token for the account, from memory when the cache has a good one (no MSAL call, no queue, no
    * storage), else from MSAL: its cache, or a refresh. Never hands out a token or id token within
-   * five minutes of expiry.
+   * five minutes of expiry. With `claims` (a claims challenge, JSON), MSAL skips its cached token
+   * and refreshes with the claims; the new token then replaces the cached one.
    */
-  acquireTokenSilent(homeAccountId: string, scopes: string[], tenant?: string, forceRefresh = false): Promise<TokenResult> {
-    if (!forceRefresh) {
+  acquireTokenSilent(homeAccountId: string, scopes: string[], tenant?: string, forceRefresh = false, claims?: string): Promise<TokenResult> {
+    if (!forceRefresh && claims === undefined) {
       const hit = this.fromIndex(homeAccountId, scopes, tenant);
       if (hit) {
         return Promise.resolve(hit);
       }
     }
-    return this.queue.run(() => this.silentFromMsal(homeAccountId, scopes, tenant, forceRefresh));
+    return this.queue.run(() => this.silentFromMsal(homeAccountId, scopes, tenant, forceRefresh, claims));
   }
 
   private fromIndex(homeAccountId: string, scopes: string[], tenant: string | undefined): TokenResult | undefined {
@@ -126,14 +127,14 @@ export class MsalClient {
     return this.index.index.lookup(homeAccountId, tenantId, scopes, Date.now());
   }
 
-  private async silentFromMsal(homeAccountId: string, scopes: string[], tenant: string | undefined, forceRefresh: boolean): Promise<TokenResult> {
+  private async silentFromMsal(homeAccountId: string, scopes: string[], tenant: string | undefined, forceRefresh: boolean, claims: string | undefined): Promise<TokenResult> {
     const pca = await this.client();
     const profiles = (await pca.getAllAccounts()).filter((a) => a.homeAccountId === homeAccountId);
     const account = profileForTenant(profiles, tenant);
     if (!account) {
       throw new AccountNotFoundError(homeAccountId);
     }
-    const request = { account, scopes, authority: this.authorityFor(tenant), forceRefresh };
+    const request = { account, scopes, authority: this.authorityFor(tenant), forceRefresh, ...(claims === undefined ? {} : { claims }) };
     const acquire = async () => {
       const result = checkResult(await pca.acquireTokenSilent(request));
       // MSAL renews access tokens ahead of expiry but not id tokens: do it for them too.
@@ -158,6 +159,13 @@ export class MsalClient {
         if (attempt < MAX_ROTATION_ROUNDS && (await this.plugin.refreshTokenRotatedElsewhere(homeAccountId, waitMs))) {
           this.options.log.info(`Refresh for ${account.username} used a token another window had replaced; retrying with the stored one.`);
           continue;
+        }
+        if (claims !== undefined) {
+          // Refused claims ask for the user (multi-factor authentication, a new sign-in), not for a
+          // sign-out: the refresh token may be good for everything else. A dead one is found, and
+          // removed, by the next request without claims.
+          this.options.log.info(`The claims for ${account.username} need an interactive sign-in (${describeError(err)}).`);
+          throw err;
         }
         await this.signOutRejected(pca, homeAccountId, account.username, err);
       }

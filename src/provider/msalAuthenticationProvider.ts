@@ -1,6 +1,7 @@
 import * as vscode from "vscode";
 import type { AccountInfo } from "@azure/msal-node";
 import { AccountsChange } from "../msal/accounts";
+import { ChallengeRequest, claimNames, readChallenges } from "../challenges/claimsChallenge";
 import { ClientRegistry } from "../msal/clientRegistry";
 import { classifyError, userMessage } from "../msal/errors";
 import { parseScopes, scopeKey, ScopeRequest } from "../scopes/scopeRequest";
@@ -10,7 +11,18 @@ import { Session, sessionFromAccount, sessionFromResult } from "./sessions";
 import { SignInController } from "./signInController";
 
 
-/** The authentication provider other extensions reach with `vscode.authentication.getSession('msal', …)`. */
+/**
+ * The authentication provider other extensions reach with `vscode.authentication.getSession('msal', …)`.
+ *
+ * Claims challenges: for `getSession('msal', { wwwAuthenticate, fallbackScopes }, options)`, VS Code
+ * 1.139 parses the header (workbench AuthenticationService) and calls `getSessionsFromChallenges`,
+ * then, when that gives no usable session and the caller allows a sign-in (`createIfNone`,
+ * `forceNewSession`, or the Accounts menu entry of a silent request), `createSessionFromChallenges`,
+ * both with `{ challenges, fallbackScopes }` and `{ account }`. It does so only for a provider
+ * registered with `supportsChallenges: true` (extension.ts). Both methods and that option belong to
+ * the proposed API `authenticationChallenges`, which 1.139 does not check for them: no
+ * `enabledApiProposals` is needed, and an editor that does not know them never calls them.
+ */
 export class MsalAuthenticationProvider implements vscode.AuthenticationProvider, vscode.Disposable {
   private readonly changes = new vscode.EventEmitter<vscode.AuthenticationProviderAuthenticationSessionsChangeEvent>();
   readonly onDidChangeSessions = this.changes.event;
@@ -42,10 +54,31 @@ export class MsalAuthenticationProvider implements vscode.AuthenticationProvider
   }
 
   async createSession(scopes: readonly string[], options?: vscode.AuthenticationProviderSessionOptions): Promise<Session> {
-    const request = this.parse(scopes);
+    return this.interactive(this.parse(scopes), options);
+  }
+
+  /**
+   * Sessions whose token was fetched anew with the challenge's claims (without claims: anew, since
+   * the resource refused the token it had). Accounts whose refresh token cannot satisfy the claims
+   * get none, so that the editor goes on to `createSessionFromChallenges` when it may.
+   */
+  async getSessionsFromChallenges(constraint: unknown, options?: vscode.AuthenticationProviderSessionOptions): Promise<Session[]> {
+    const { request, claims } = this.parseChallenge(constraint);
+    const accountId = options?.account?.id;
+    const key = `challenge|${request.clientId ?? ""}|${request.tenant ?? ""}|${accountId ?? ""}|${scopeKey(request)}|${claims ?? ""}`;
+    return this.silent.run(key, () => this.silentSessions(request, accountId, { claims }));
+  }
+
+  /** An interactive sign-in that satisfies the challenge's claims (multi-factor authentication, say). */
+  async createSessionFromChallenges(constraint: unknown, options?: vscode.AuthenticationProviderSessionOptions): Promise<Session> {
+    const { request, claims } = this.parseChallenge(constraint);
+    return this.interactive(request, options, claims);
+  }
+
+  private async interactive(request: ScopeRequest, options: vscode.AuthenticationProviderSessionOptions | undefined, claims?: string): Promise<Session> {
     const client = this.registry.clientFor(request.clientId);
     try {
-      const result = await this.signInController.signIn(client, { scopes: request.scopes, tenant: request.tenant, loginHint: options?.account?.label });
+      const result = await this.signInController.signIn(client, { scopes: request.scopes, tenant: request.tenant, loginHint: options?.account?.label, claims });
       this.log.info(`Signed in ${result.account?.username ?? "an account"}.`);
       const session = sessionFromResult({ accessToken: result.accessToken, idToken: result.idToken, account: result.account! }, request.original);
       // With the scopes asked for: VS Code settles its pending "Sign in to use X" requests by them.
@@ -108,17 +141,19 @@ export class MsalAuthenticationProvider implements vscode.AuthenticationProvider
     this.changes.dispose();
   }
 
-  private async silentSessions(request: ScopeRequest, accountId: string | undefined): Promise<Session[]> {
+  /** `fresh`: fetch every token anew (with the claims of a challenge, when it has some). */
+  private async silentSessions(request: ScopeRequest, accountId: string | undefined, fresh?: { claims?: string }): Promise<Session[]> {
     const client = this.registry.clientFor(request.clientId);
     const accounts = (await client.accounts()).filter((a) => !accountId || a.homeAccountId === accountId);
     const sessions: Session[] = [];
     let transient: unknown;
     for (const account of accounts) {
       try {
-        const result = await client.acquireTokenSilent(account.homeAccountId, request.scopes, request.tenant);
+        const result = await client.acquireTokenSilent(account.homeAccountId, request.scopes, request.tenant, fresh !== undefined, fresh?.claims);
         sessions.push(sessionFromResult(result, request.original));
       } catch (err) {
-        // A rejected account was already signed out and reported by the client; others stay.
+        // A rejected account was already signed out and reported by the client; others stay. With
+        // claims, a rejection means they need the user; the account stays signed in.
         this.log.warn(`No token for ${account.username} (${request.scopes.join(" ")}): ${describeError(err)}`);
         if (classifyError(err) !== "reauth") transient ??= err;
       }
@@ -142,6 +177,20 @@ export class MsalAuthenticationProvider implements vscode.AuthenticationProvider
       this.log.warn(`Refused a request: ${describeError(err)}`);
       throw err;
     }
+  }
+
+  private parseChallenge(constraint: unknown): { request: ScopeRequest; claims?: string } {
+    let challenge: ChallengeRequest;
+    try {
+      challenge = readChallenges(constraint);
+    } catch (err) {
+      this.log.warn(`Refused a challenge: ${describeError(err)}`);
+      throw err;
+    }
+    const request = this.parse(challenge.scopes);
+    const asked = challenge.claims === undefined ? "no claims, so a fresh token" : `claims ${claimNames(challenge.claims).join(", ")}`;
+    this.log.info(`Challenge${challenge.error ? ` (${challenge.error})` : ""} for ${request.scopes.join(" ")}: ${asked}.`);
+    return { request, claims: challenge.claims };
   }
 
   private fireChange(change: AccountsChange): void {

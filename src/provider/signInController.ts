@@ -13,6 +13,8 @@ export interface SignInRequest {
   readonly scopes: string[];
   readonly tenant?: string;
   readonly loginHint?: string;
+  /** A claims request (JSON) from a claims challenge. */
+  readonly claims?: string;
 }
 
 /**
@@ -31,7 +33,7 @@ export class SignInController {
   ) {}
 
   signIn(client: MsalClient, request: SignInRequest): Promise<AuthenticationResult> {
-    const key = `${client.key}|${request.tenant ?? ""}|${request.loginHint ?? ""}|${request.scopes.join(" ")}`;
+    const key = `${client.key}|${request.tenant ?? ""}|${request.loginHint ?? ""}|${request.scopes.join(" ")}|${request.claims ?? ""}`;
     return this.inFlight.run(key, () => this.run(client, request));
   }
 
@@ -76,6 +78,7 @@ export class SignInController {
               ? signInWithLoopback(pca, authority, {
                   scopes: request.scopes,
                   loginHint: request.loginHint,
+                  claims: request.claims,
                   signal: token,
                   log: this.log,
                   openBrowser: async (url) => {
@@ -84,19 +87,25 @@ export class SignInController {
                     }
                   },
                 })
-              : signInWithDeviceCode(pca, authority, { scopes: request.scopes, signal: token, log: this.log, showCode: (prompt) => void this.showDeviceCode(prompt) }),
+              : signInWithDeviceCode(pca, authority, {
+                  scopes: request.scopes,
+                  claims: request.claims,
+                  signal: token,
+                  log: this.log,
+                  showCode: (prompt) => void this.showDeviceCode(prompt),
+                }),
           request.tenant,
         ),
     );
   }
 
   private async showError(err: unknown, actions: ErrorAction[]): Promise<void> {
-    const labels = actions.map((a) => vscode.l10n.t(a.label));
+    const labels = actions.map(actionLabel);
     const choice = await vscode.window.showErrorMessage(vscode.l10n.t("Sign-in to Microsoft Entra ID failed: {0}", userMessage(err)), ...labels);
     const action = actions[labels.indexOf(choice ?? "")];
-    if (action?.kind === "setting") {
+    if (action?.kind === "openSetting") {
       await vscode.commands.executeCommand("workbench.action.openSettings", action.setting);
-    } else if (action?.kind === "url") {
+    } else if (action?.kind === "redirectUriHelp") {
       await vscode.env.openExternal(vscode.Uri.parse(action.url));
     }
   }
@@ -111,5 +120,15 @@ export class SignInController {
       await vscode.env.clipboard.writeText(prompt.userCode);
       await vscode.env.openExternal(vscode.Uri.parse(prompt.verificationUri, true));
     }
+  }
+}
+
+/** Each label is a literal at its `l10n.t` call: `npm run l10n` only finds literals. */
+function actionLabel(action: ErrorAction): string {
+  switch (action.kind) {
+    case "openSetting":
+      return vscode.l10n.t("Open Settings");
+    case "redirectUriHelp":
+      return vscode.l10n.t("How to register the redirect URI");
   }
 }

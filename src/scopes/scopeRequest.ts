@@ -29,6 +29,11 @@ export class ScopeError extends Error {
   }
 }
 
+/** `VSCODE_CLIENT_ID:…` and `VSCODE_TENANT:…`: they pick client and tenant, they are no permission. */
+export function isSpecialScope(scope: string): boolean {
+  return scope.startsWith(CLIENT_PREFIX) || scope.startsWith(TENANT_PREFIX);
+}
+
 export function parseScopes(input: unknown): ScopeRequest {
   if (!Array.isArray(input)) {
     throw new ScopeError(`Scopes must be an array of strings; got ${describe(input)}.`);

@@ -13,6 +13,8 @@ import { errorPage, formPostPage, signInPage } from "./pages";
 import { grantScopes } from "./scopes";
 import { findUser, resolveTenant, type TenantKind } from "./tenants";
 import { clientInfo, opaque } from "./tokens";
+import { parseClaimsParam } from "./claims";
+import { OAuthError } from "./errors";
 
 interface ValidAuthorize {
   tenant: TenantKind;
@@ -24,6 +26,7 @@ interface ValidAuthorize {
   scope: string;
   codeChallenge: string;
   loginHint?: string;
+  claims?: string;
 }
 
 type Validation =
@@ -88,6 +91,12 @@ function validate(state: FakeState, tenantSegment: string, q: URLSearchParams): 
   if (q.get("code_challenge_method") !== "S256") {
     return back("invalid_request", "AADSTS90000: code_challenge_method must be 'S256'.");
   }
+  try {
+    parseClaimsParam(q.get("claims"));
+  } catch (e) {
+    if (e instanceof OAuthError) return back(e.error, e.description);
+    throw e;
+  }
   if (q.get("prompt") === "none") {
     // The fake keeps no browser session, so a silent authorize can never succeed.
     return back("login_required", "AADSTS50058: A silent sign-in request was sent but no user is signed in.");
@@ -104,6 +113,7 @@ function validate(state: FakeState, tenantSegment: string, q: URLSearchParams): 
       scope,
       codeChallenge,
       loginHint: q.get("login_hint") || undefined,
+      claims: q.get("claims") || undefined,
     },
   };
 }
@@ -191,6 +201,7 @@ export function handleAuthorize(
     codeChallenge: v.codeChallenge,
     scope: v.scope,
     nonce: v.nonce,
+    claims: v.claims,
     user,
     tenant: v.tenant,
     expiresAt: Date.now() + state.lifetimes.authCodeSec * 1000,

@@ -13,6 +13,7 @@ import { grantScopes } from "./scopes";
 import { findUser } from "./tenants";
 import { opaque } from "./tokens";
 import { checkClient, checkTenant } from "./tokenEndpoint";
+import { parseClaimsParam } from "./claims";
 
 // Entra's user codes are 9 characters without look-alike letters/digits.
 const USER_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
@@ -30,6 +31,8 @@ export function handleDeviceCodeRequest(state: FakeState, tenantSegment: string,
   if (!scope) throw missingParam("scope");
   const scopes = grantScopes(scope);
   if (!scopes.ok) throw new OAuthError("invalid_scope", scopes.description);
+  const claims = f.get("claims") || undefined;
+  parseClaimsParam(claims);
   let userCode = newUserCode();
   while (state.userCodes.has(userCode)) userCode = newUserCode();
   const deviceCode = opaque("DAQABIQEAAA", 96);
@@ -39,6 +42,7 @@ export function handleDeviceCodeRequest(state: FakeState, tenantSegment: string,
     deviceCode,
     clientId,
     scope,
+    claims,
     tenant,
     status: "pending",
     expiresAt: Date.now() + state.lifetimes.deviceCodeSec * 1000,

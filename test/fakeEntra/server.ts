@@ -279,6 +279,8 @@ class FakeEntraServer implements FakeEntra {
     };
     set("clientId", "client_id");
     set("scope", "scope");
+    const claims = p.get("claims");
+    if (claims !== null) record.claims = claims;
     if (route.kind === "token") {
       set("grantType", "grant_type");
       const rt = p.get("refresh_token");

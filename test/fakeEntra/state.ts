@@ -21,6 +21,8 @@ export interface AuthCodeGrant {
   codeChallenge: string;
   scope: string;
   nonce?: string;
+  /** The authorize request's `claims`: what the sign-in satisfied goes into the tokens. */
+  claims?: string;
   user: FakeUser;
   /** Tenant of the authorize path; the token's tenant is derived from it at redemption. */
   tenant: TenantKind;
@@ -40,6 +42,8 @@ export interface DeviceFlow {
   deviceCode: string;
   clientId: string;
   scope: string;
+  /** The devicecode request's `claims`. */
+  claims?: string;
   tenant: TenantKind;
   status: "pending" | "approved" | "declined" | "redeemed";
   user?: FakeUser;

@@ -11,6 +11,7 @@ import { grantScopes } from "./scopes";
 import { resolveTenant, tokenTenant, type TenantKind } from "./tenants";
 import { clientInfo, mintAccessToken, mintIdToken, opaque } from "./tokens";
 import { normalizeGrantType } from "./faults";
+import { parseClaimsParam, requestedAccessTokenClaims } from "./claims";
 
 export type TokenResponse = Record<string, string | number>;
 
@@ -43,7 +44,7 @@ export function checkClient(fields: URLSearchParams, state: FakeState, tid: stri
 /** Builds a successful token response for `user` in tenant `tid`. */
 export async function issueTokens(
   state: FakeState,
-  p: { user: FakeUser; tid: string; clientId: string; scope: string; nonce?: string },
+  p: { user: FakeUser; tid: string; clientId: string; scope: string; nonce?: string; requestedClaims?: Record<string, unknown> },
 ): Promise<TokenResponse> {
   const scopes = grantScopes(p.scope);
   if (!scopes.ok) throw new OAuthError("invalid_scope", scopes.description);
@@ -57,6 +58,7 @@ export async function issueTokens(
     scp: g.scp,
     accessTokenLifetimeSec: state.lifetimes.accessTokenSec,
     idTokenLifetimeSec: state.lifetimes.idTokenSec,
+    requestedClaims: p.requestedClaims,
   };
   const body: TokenResponse = {
     token_type: "Bearer",
@@ -130,6 +132,7 @@ async function authorizationCode(state: FakeState, tenant: TenantKind, clientId:
     clientId,
     scope: f.get("scope") ?? grant.scope,
     nonce: grant.nonce,
+    requestedClaims: requestedAccessTokenClaims(grant.claims, f.get("claims")),
   });
 }
 
@@ -162,6 +165,8 @@ async function refreshToken(state: FakeState, tenant: TenantKind, clientId: stri
     tid: tokenTenant(tenant, grant.user),
     clientId,
     scope: f.get("scope") ?? "openid profile offline_access",
+    // A refresh with claims is how a client answers a claims challenge without the user.
+    requestedClaims: requestedAccessTokenClaims(f.get("claims")),
   });
   grant.state = "rotated";
   return body;
@@ -192,6 +197,7 @@ async function deviceCode(state: FakeState, clientId: string, f: URLSearchParams
     tid: tokenTenant(flow.tenant, flow.user),
     clientId,
     scope: f.get("scope") ?? flow.scope,
+    requestedClaims: requestedAccessTokenClaims(flow.claims, f.get("claims")),
   });
 }
 
@@ -200,6 +206,8 @@ export async function handleTokenRequest(state: FakeState, tenantSegment: string
   const clientId = checkClient(f, state, tenant.kind === "guid" ? tenant.tid : tenantSegment);
   const grantType = f.get("grant_type");
   if (!grantType) throw missingParam("grant_type");
+  // Checked before any grant is looked at: a bad request consumes no code or refresh token.
+  parseClaimsParam(f.get("claims"));
   switch (normalizeGrantType(grantType)) {
     case "authorization_code":
       return authorizationCode(state, tenant, clientId, f);

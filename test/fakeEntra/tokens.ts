@@ -61,6 +61,8 @@ export interface MintInput {
   scp: string;
   accessTokenLifetimeSec: number;
   idTokenLifetimeSec: number;
+  /** Access-token claims a claims request asked for (see claims.ts). */
+  requestedClaims?: Record<string, unknown>;
 }
 
 function pairwiseSub(oid: string, clientId: string): string {
@@ -100,6 +102,8 @@ export async function mintAccessToken(m: MintInput): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
   const oid = oidInTenant(m.user, m.tid);
   return new SignJWT({
+    // First, so that a request can never replace what the fake itself decides.
+    ...m.requestedClaims,
     ver: "2.0",
     scp: m.scp,
     oid,

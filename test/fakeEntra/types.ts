@@ -58,6 +58,8 @@ export interface FakeRequestRecord {
   correlationId?: string;
   /** Authorize requests only: the query parameters (they hold no secrets). */
   authorizeParams?: Record<string, string>;
+  /** The `claims` parameter of an authorize, token or devicecode request (JSON; no secret). */
+  claims?: string;
 }
 
 export type FaultEndpoint = "token" | "authorize" | "devicecode" | "discovery";

@@ -3,6 +3,8 @@
 //   [install]  the VSIX installs, activates without errors, the provider shows in the Accounts menu
 //   [cancel]   a sign-in started from the Accounts menu is cancelled from its progress notification
 //   [consumer] another extension asks (createIfNone), gets a token; then silently; then per account
+//   [challenge] it passes a resource's claims challenge: a token fetched anew carrying the claims,
+//              silently when the refresh token satisfies them, else through VS Code's sign-in
 //   [persist]  after a window reload and a code-server restart: still signed in, refresh_token grant
 //   [signout]  Accounts menu → account → Sign Out removes it from the menu and from the stored cache
 // Later steps skip (not fail) when a step they build on failed. The [tags] let
@@ -23,6 +25,21 @@ const SCOPE = `${RESOURCE}/.default`;
 const ALICE = 'alice@contoso.test';
 const BOB = 'bob@contoso.test';
 const PROGRESS = /Signing in to Microsoft Entra ID/;
+
+/** A resource's 401 answer as Entra ID-protected APIs send it, asking for an authentication context. */
+function claimsChallenge(acrs: string): { header: string; claims: Record<string, unknown> } {
+  const claims = { access_token: { acrs: { essential: true, value: acrs } } };
+  const encoded = Buffer.from(JSON.stringify(claims)).toString('base64');
+  return {
+    header: `Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", error="insufficient_claims", claims="${encoded}"`,
+    claims: claims.access_token,
+  };
+}
+
+/** What a request to the fake asked of the access token (msal adds optional id_token claims to every request). */
+function accessTokenClaimsSent(r: FakeRequestRecord | undefined): unknown {
+  return (JSON.parse(r?.claims ?? '{}') as { access_token?: unknown }).access_token;
+}
 
 const hasEntry = (entries: string[], user: string): boolean => entries.some((e) => e.includes(user));
 
@@ -227,6 +244,61 @@ describe('real host: user journeys (install, sign-in, another extension asks, pe
     assert.strictEqual(forAlice.account?.label, ALICE);
     assertTokenForScope(forAlice.accessToken, ALICE);
     host.reach('account-option');
+  });
+
+  it('[challenge] getSession with a claims challenge: a token fetched anew with the claims, silently (the refresh token satisfies them)', async function () {
+    host.requireMilestone(this, 'account-option');
+    // The consumer asks for alice (account option, set by the previous step); it holds her token.
+    const before = await host.consumerCommand('MSAL Consumer: Get Session Silently');
+    assert.strictEqual(before.account?.label, ALICE);
+    const challenge = claimsChallenge('c1');
+    await host.setConsumer({ wwwAuthenticate: challenge.header });
+    const since = fake.requests.length;
+    // createIfNone, but alice already allowed the consumer and her refresh token suffices: no dialog, no page.
+    const report = await host.consumerCommand('MSAL Consumer: Get Session for a Claims Challenge', 60_000);
+    assert.strictEqual(report.ok, true, `consumer error: ${report.error}`);
+    assert.strictEqual(report.account?.label, ALICE);
+    const token = assertTokenForScope(report.accessToken, ALICE);
+    assert.notStrictEqual(report.accessToken, before.accessToken, 'the cached token was returned for a claims challenge');
+    assert.deepStrictEqual(token.acrs, ['c1'], `the token does not carry the claims: acrs ${JSON.stringify(token.acrs)}`);
+    const requests = fake.requests.slice(since);
+    const refreshes = requests.filter((r) => isGrant(r, 'refresh_token'));
+    assert.strictEqual(refreshes.length, 1, `expected one refresh_token grant, saw ${JSON.stringify(requests.map((r) => `${r.path} ${r.grantType ?? ''} ${r.status}`))}`);
+    assert.deepStrictEqual(accessTokenClaimsSent(refreshes[0]), challenge.claims, 'the refresh did not carry the claims');
+    assert.deepStrictEqual(requests.filter((r) => r.path.endsWith('/authorize')).map((r) => r.path), [], 'a sign-in page was involved');
+    host.step(`challenge answered silently: acrs ${JSON.stringify(token.acrs)}`);
+    host.reach('challenge');
+  });
+
+  it('[challenge] claims that need the user: VS Code asks, the sign-in page opens with the claims, the new token carries them', async function () {
+    host.requireMilestone(this, 'challenge');
+    const challenge = claimsChallenge('c2');
+    await host.setConsumer({ wwwAuthenticate: challenge.header });
+    // What Entra ID answers a refresh whose claims need multi-factor authentication.
+    fake.injectFault({
+      endpoint: 'token',
+      grantType: 'refresh_token',
+      error: 'invalid_grant',
+      suberror: 'basic_action',
+      errorDescription: 'AADSTS50076: Due to a configuration change made by your administrator, you must use multi-factor authentication to access the resource.',
+    });
+    const since = fake.requests.length;
+    const { report, dialogs, pages } = await host.consumerInteractive('MSAL Consumer: Get Session for a Claims Challenge', { user: ALICE });
+    assert.strictEqual(report.ok, true, `consumer error: ${report.error}`);
+    assert.strictEqual(report.account?.label, ALICE);
+    assert.deepStrictEqual(fake.pendingFaults(), [], 'the refresh with the claims was never tried');
+    assert.ok(dialogs.length >= 1, 'VS Code did not ask before the sign-in');
+    assert.ok(pages.length >= 1, 'no sign-in page was opened');
+    const token = assertTokenForScope(report.accessToken, ALICE);
+    assert.deepStrictEqual(token.acrs, ['c2'], `the token does not carry the claims: acrs ${JSON.stringify(token.acrs)}`);
+    const requests = fake.requests.slice(since);
+    const authorize = requests.filter((r) => r.path.endsWith('/authorize') && r.method === 'GET');
+    assert.ok(authorize.length >= 1, 'no authorize request');
+    assert.deepStrictEqual(accessTokenClaimsSent(authorize.at(-1)), challenge.claims, 'the sign-in did not ask for the claims');
+    assert.strictEqual(requests.filter((r) => isGrant(r, 'authorization_code')).length, 1);
+    // The refused claims did not sign alice out.
+    const entries = await host.accountsMenu();
+    assert.ok(hasEntry(entries, ALICE) && hasEntry(entries, BOB), `accounts after the challenge: ${JSON.stringify(entries)}`);
   });
 
   /** After a reload or restart: both accounts listed, a silent token for alice with no interaction, no new sign-in grant. */

@@ -190,6 +190,36 @@ describe("fake Entra ID with real msal-node", function () {
     assert.ok(!JSON.stringify(fake.requests).includes(rt0[0]!));
   });
 
+  it("claims: recorded on /authorize and /token, and what they ask of the access token is in it", async () => {
+    const acrs = JSON.stringify({ access_token: { acrs: { essential: true, value: "c1" } } });
+    const first = await app.acquireTokenInteractive({ scopes: SCOPES, claims: acrs, openBrowser: (url) => fake.completeAuthorize(url) });
+    const authorize = fake.requests.find((r) => r.path.endsWith("/authorize"));
+    // msal adds its optional id_token claims to what the caller asked for.
+    assert.deepEqual(JSON.parse(authorize?.claims ?? "{}").access_token, { acrs: { essential: true, value: "c1" } });
+    assert.deepEqual(JSON.parse(fake.tokenRequests("authorization_code")[0]?.claims ?? "{}").access_token, { acrs: { essential: true, value: "c1" } });
+    assert.deepEqual(decodeJwt(first.accessToken)["acrs"], ["c1"]);
+
+    // Silent with claims: msal skips its cached token and refreshes, sending the claims.
+    const xmsCc = JSON.stringify({ access_token: { xms_cc: { values: ["cp1"] }, nbf: { essential: true, value: "1" } } });
+    const refreshed = await app.acquireTokenSilent({ account: first.account!, scopes: SCOPES, claims: xmsCc });
+    assert.equal(fake.tokenRequests("refresh_token").length, 1);
+    const token = decodeJwt(refreshed.accessToken);
+    assert.deepEqual(token["xms_cc"], ["cp1"]);
+    assert.equal(token["acrs"], undefined, "claims of an earlier request are not carried over");
+    assert.notEqual(token["nbf"], 1, "a request cannot set the registered claims");
+    // Without claims, msal sends only its id_token defaults: nothing lands in the access token.
+    const plain = await app.acquireTokenSilent({ account: first.account!, scopes: SCOPES, forceRefresh: true });
+    assert.equal(JSON.parse(fake.tokenRequests("refresh_token")[1]?.claims ?? "{}").access_token, undefined);
+    assert.equal(decodeJwt(plain.accessToken)["xms_cc"], undefined);
+  });
+
+  it("claims: device code carries them from /devicecode into the token", async () => {
+    const acrs = JSON.stringify({ access_token: { acrs: { essential: true, value: "c2" } } });
+    const result = await app.acquireTokenByDeviceCode({ scopes: SCOPES, claims: acrs, deviceCodeCallback: (r) => fake.approveDeviceCode(r.userCode, BOB) });
+    assert.ok(fake.requests.find((r) => r.path.endsWith("/devicecode"))?.claims?.includes('"c2"'));
+    assert.deepEqual(decodeJwt(result!.accessToken)["acrs"], ["c2"]);
+  });
+
   it("a tenant-specific request authority reuses the organizations metadata (tenant path replaced)", async () => {
     const first = await signIn(fake, app);
     const home = await app.acquireTokenSilent({
@@ -479,6 +509,17 @@ describe("fake Entra ID over plain HTTP", function () {
     assert.match(html, /name="error" value="invalid_request"/);
     assert.match(html, /name="state" value="xyz"/);
     assert.match(html, /<script>document\.forms\[0\]\.submit\(\)<\/script>/);
+  });
+
+  it("claims that are not a JSON object are refused on /authorize and /token", async () => {
+    const { challenge } = pkcePair();
+    const query = { client_id: CLIENT_ID, response_type: "code", response_mode: "form_post", scope: "openid", state: "s", redirect_uri: "http://127.0.0.1:4444/cb", code_challenge: challenge, code_challenge_method: "S256", claims: "[1]" };
+    const html = await (await fetch(`${fake.url}/organizations/oauth2/v2.0/authorize?${new URLSearchParams(query)}`)).text();
+    assert.match(html, /name="error" value="invalid_request"/);
+    assert.match(html, /claims parameter is not a valid JSON object/);
+    const token = await postForm(`${fake.url}/organizations/oauth2/v2.0/token`, { client_id: CLIENT_ID, grant_type: "refresh_token", refresh_token: "x", claims: "{" });
+    assert.equal(token.status, 400);
+    assert.match(((await token.json()) as { error_description: string }).error_description, /claims parameter is not a valid JSON object/);
   });
 
   it("device login pages: enter code, pick a user, done", async () => {

@@ -20,11 +20,17 @@ export function makeClient(fake: FakeEntra, store: SecretStore, log = new Captur
 }
 
 /** Interactive sign-in where the fake plays the browser (a person picking `username`). */
-export function signInLoopback(client: MsalClient, fake: FakeEntra, username: string, options: { signal?: TestSignal; tenant?: string; scopes?: string[]; log?: CapturingLog } = {}): Promise<AuthenticationResult> {
+export function signInLoopback(
+  client: MsalClient,
+  fake: FakeEntra,
+  username: string,
+  options: { signal?: TestSignal; tenant?: string; scopes?: string[]; log?: CapturingLog; claims?: string } = {},
+): Promise<AuthenticationResult> {
   return client.signIn(
     (pca, authority) =>
       signInWithLoopback(pca, authority, {
         scopes: options.scopes ?? [SCOPE],
+        claims: options.claims,
         signal: options.signal ?? new TestSignal(),
         log: new Logger(options.log ?? new CapturingLog()),
         openBrowser: async (url) => {
@@ -36,10 +42,11 @@ export function signInLoopback(client: MsalClient, fake: FakeEntra, username: st
   );
 }
 
-export function signInDeviceCode(client: MsalClient, fake: FakeEntra, username: string, signal = new TestSignal()): Promise<AuthenticationResult> {
+export function signInDeviceCode(client: MsalClient, fake: FakeEntra, username: string, signal = new TestSignal(), claims?: string): Promise<AuthenticationResult> {
   return client.signIn((pca, authority) =>
     signInWithDeviceCode(pca, authority, {
       scopes: [SCOPE],
+      claims,
       signal,
       log: new Logger(new CapturingLog()),
       showCode: (prompt) => fake.approveDeviceCode(prompt.userCode, username),

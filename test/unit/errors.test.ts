@@ -43,9 +43,9 @@ describe("error classification", () => {
 
 describe("error actions", () => {
   it("offers the setting or page that fixes a common Entra error", () => {
-    assert.deepStrictEqual(actionsFor(new Error("AADSTS50011: redirect URI mismatch")).map((a) => a.kind), ["url", "setting"]);
-    assert.deepStrictEqual(actionsFor(new Error("AADSTS700016: app not found")), [{ kind: "setting", label: "Open Settings", setting: "msal.clientId" }]);
-    assert.deepStrictEqual(actionsFor(new Error("AADSTS90002: tenant not found")), [{ kind: "setting", label: "Open Settings", setting: "msal.tenant" }]);
+    assert.deepStrictEqual(actionsFor(new Error("AADSTS50011: redirect URI mismatch")).map((a) => a.kind), ["redirectUriHelp", "openSetting"]);
+    assert.deepStrictEqual(actionsFor(new Error("AADSTS700016: app not found")), [{ kind: "openSetting", setting: "msal.clientId" }]);
+    assert.deepStrictEqual(actionsFor(new Error("AADSTS90002: tenant not found")), [{ kind: "openSetting", setting: "msal.tenant" }]);
     assert.deepStrictEqual(actionsFor(new Error("something else")), []);
   });
 });

@@ -13,6 +13,7 @@ function config() {
     scopes: c.get('scopes', ['6f7c9a1e-0000-4000-8000-000000000001/.default']),
     providerId: c.get('providerId', 'msal'),
     accountLabel: c.get('accountLabel', ''),
+    wwwAuthenticate: c.get('wwwAuthenticate', ''),
   };
   // Overrides the outer test writes next to the report file: read on every command, so they apply
   // at once (a changed settings.json reaches the extension host only when the workbench notices it).
@@ -21,6 +22,7 @@ function config() {
       const o = JSON.parse(fs.readFileSync(`${cfg.reportFile}.options.json`, 'utf8'));
       if (typeof o.accountLabel === 'string') cfg.accountLabel = o.accountLabel;
       if (Array.isArray(o.scopes)) cfg.scopes = o.scopes;
+      if (typeof o.wwwAuthenticate === 'string') cfg.wwwAuthenticate = o.wwwAuthenticate;
     } catch {
       /* no overrides */
     }
@@ -42,8 +44,9 @@ function report(command, result) {
   return body;
 }
 
-async function getSession(command, options) {
-  const { scopes, providerId, accountLabel } = config();
+// `challenge`: ask with { wwwAuthenticate, fallbackScopes } (a resource's 401 answer) instead of the scopes.
+async function getSession(command, options, challenge = false) {
+  const { scopes, providerId, accountLabel, wwwAuthenticate } = config();
   try {
     if (accountLabel) {
       // Ask for one account by its label (the `account` option of getSession).
@@ -60,7 +63,8 @@ async function getSession(command, options) {
       }
       options = { ...options, account };
     }
-    const session = await vscode.authentication.getSession(providerId, scopes, options);
+    const request = challenge ? { wwwAuthenticate, fallbackScopes: scopes } : scopes;
+    const session = await vscode.authentication.getSession(providerId, request, options);
     return report(command, {
       ok: true,
       accessToken: session ? session.accessToken : null,
@@ -87,6 +91,7 @@ function activate(context) {
     vscode.commands.registerCommand('msalConsumer.getSessionSilent', () => getSession('getSessionSilent', { silent: true })),
     vscode.commands.registerCommand('msalConsumer.getSessionCreate', () => getSession('getSessionCreate', { createIfNone: true })),
     vscode.commands.registerCommand('msalConsumer.getSessionNoCreate', () => getSession('getSessionNoCreate', { createIfNone: false })),
+    vscode.commands.registerCommand('msalConsumer.getSessionForChallenge', () => getSession('getSessionForChallenge', { createIfNone: true }, true)),
     vscode.commands.registerCommand('msalConsumer.getAccounts', async () => {
       const { providerId } = config();
       try {

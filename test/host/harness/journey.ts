@@ -181,10 +181,11 @@ export class JourneyHost {
   // ---------------------------------------------------------------- consumer
 
   /**
-   * Sets what the consumer asks for (`accountLabel`: the account option by label, '' for none).
+   * Sets what the consumer asks for (`accountLabel`: the account option by label, '' for none;
+   * `wwwAuthenticate`: the header its claims-challenge command passes).
    * Written to <reportFile>.options.json, which the consumer reads on every command.
    */
-  async setConsumer(patch: { accountLabel?: string; scopes?: string[] }): Promise<void> {
+  async setConsumer(patch: { accountLabel?: string; scopes?: string[]; wwwAuthenticate?: string }): Promise<void> {
     const file = `${this.reportFile}.options.json`;
     const current = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>) : {};
     fs.writeFileSync(file, JSON.stringify({ ...current, ...patch }));
