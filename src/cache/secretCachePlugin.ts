@@ -1,4 +1,4 @@
-import type { ICachePlugin, TokenCache, TokenCacheContext } from "@azure/msal-node";
+import type { ICachePlugin, ISerializableTokenCache, TokenCache, TokenCacheContext } from "@azure/msal-node";
 import { randomBytes } from "crypto";
 import { describeError, LogSink } from "../logging/logger";
 import { SerialQueue } from "../util/serialQueue";
@@ -86,10 +86,21 @@ export class SecretCachePlugin implements SharedCachePlugin {
   private loadPending = true;
   private storageFailing = false;
   private signInsInFlight = 0;
+  /**
+   * MSAL's memory after each change made while sign-ins run, entries merged (later wins). A
+   * sign-in of an account this window still had rewrites its entries unchanged, which no diff
+   * shows; these are the entries it must assert when it ends.
+   */
+  private savedDuringSignIn: MsalCache = {};
   private disposed = false;
   private viewVersion = 0;
   private lastSync: number | undefined;
   private tokenCache: TokenCache | undefined;
+  /** What MSAL's memory was last set to (MSAL's own snapshot, which its overwriteCache restores). */
+  private snapshot = "{}";
+  /** Held from MSAL's beforeCacheAccess to its afterCacheAccess (see attach). */
+  private readonly cacheLock = new SerialQueue();
+  private releaseCache: (() => void) | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private retryDelay: number;
   private readonly io = new SerialQueue();
@@ -108,48 +119,110 @@ export class SecretCachePlugin implements SharedCachePlugin {
     this.ready = this.io.run(() => this.readAndMerge()).then(() => undefined);
   }
 
-  /** The MSAL cache this plugin serves; needed to empty MSAL's memory before a reload. */
+  /**
+   * The MSAL cache this plugin serves. MSAL saves a token response over several awaits, and its
+   * `overwriteCache` (run before every silent lookup) empties its memory before it calls the
+   * plugin; a sign-in runs outside the client's queue, so the two could interleave and drop half a
+   * sign-in. So every access to MSAL's memory in this window takes `cacheLock`, and
+   * `overwriteCache` is replaced by one that does the same as MSAL's under it.
+   */
   attach(tokenCache: TokenCache): void {
     this.tokenCache = tokenCache;
+    tokenCache.overwriteCache = async () => {
+      const reloaded = await this.enter(tokenCache);
+      try {
+        // As MSAL's own: back to the last snapshot (drops changes MSAL made without telling us).
+        if (!reloaded) this.replaceMemory(tokenCache, this.snapshot);
+      } finally {
+        await this.leave(tokenCache, false);
+      }
+    };
   }
 
   async beforeCacheAccess(context: TokenCacheContext): Promise<void> {
+    await this.enter(context.tokenCache);
+  }
+
+  async afterCacheAccess(context: TokenCacheContext): Promise<void> {
+    await this.leave(context.tokenCache, context.cacheHasChanged);
+  }
+
+  /** Takes this window's cache lock, then loads MSAL's memory if storage changed. True if it did. */
+  private async enter(tokenCache: ISerializableTokenCache): Promise<boolean> {
+    await new Promise<void>((entered) => {
+      void this.cacheLock.run(
+        () =>
+          new Promise<void>((release) => {
+            this.releaseCache = release;
+            entered();
+          }),
+      );
+    });
+    try {
+      return await this.load(tokenCache);
+    } catch (err) {
+      this.unlock();
+      throw err;
+    }
+  }
+
+  private async load(tokenCache: ISerializableTokenCache): Promise<boolean> {
     await this.ready;
     if (!this.loadPending) {
-      return;
+      return false;
     }
     this.loadPending = false;
     const target = hasPending(this.pending) ? this.merge(this.stored, this.pending).merged.msal : this.stored.msal;
-    // MSAL's deserialize adds to its memory; empty it first so that removals apply too.
-    const memory = this.tokenCache?.getKVStore() ?? {};
-    for (const key of Object.keys(memory)) {
-      delete memory[key];
-    }
     try {
-      context.tokenCache.deserialize(JSON.stringify(target));
+      this.replaceMemory(tokenCache, JSON.stringify(target));
       this.setView(target);
     } catch (err) {
       // Valid JSON that MSAL still cannot load: keep it aside and start empty.
       await this.setAside(this.storedText, `MSAL could not load it (${describeError(err)})`);
       this.stored = emptyDocument();
       this.setView({});
-      context.tokenCache.deserialize("{}");
+      this.replaceMemory(tokenCache, "{}");
     }
+    return true;
   }
 
-  async afterCacheAccess(context: TokenCacheContext): Promise<void> {
-    if (context.cacheHasChanged) {
-      const serialized = context.tokenCache.serialize();
-      // MSAL rebuilds its memory from the last deserialized snapshot before every silent lookup
-      // (TokenCache.overwriteCache), so that snapshot must follow every change.
-      context.tokenCache.deserialize(serialized);
-      const mine = JSON.parse(serialized) as MsalCache;
-      recordChanges(this.pending, this.view, mine, this.now());
-      this.setView(mine);
+  /** Records what MSAL changed, lets the next access in, then saves. */
+  private async leave(tokenCache: ISerializableTokenCache, changed: boolean): Promise<void> {
+    try {
+      if (changed) {
+        const serialized = tokenCache.serialize();
+        // MSAL rebuilds its memory from the last deserialized snapshot before every silent lookup
+        // (overwriteCache), so that snapshot must follow every change.
+        this.replaceMemory(tokenCache, serialized);
+        const mine = JSON.parse(serialized) as MsalCache;
+        recordChanges(this.pending, this.view, mine, this.now());
+        this.setView(mine);
+        if (this.signInsInFlight > 0) {
+          for (const [section, entries] of Object.entries(mine)) Object.assign((this.savedDuringSignIn[section] ??= {}), entries);
+        }
+      }
+    } finally {
+      this.unlock();
     }
     if (hasPending(this.pending) && !this.storageFailing) {
       await this.io.run(() => this.readAndMerge());
     }
+  }
+
+  private unlock(): void {
+    const release = this.releaseCache;
+    this.releaseCache = undefined;
+    release?.();
+  }
+
+  /** MSAL's deserialize adds to its memory; empty it first so that removals apply too. */
+  private replaceMemory(tokenCache: ISerializableTokenCache, serialized: string): void {
+    const memory = this.tokenCache?.getKVStore() ?? {};
+    for (const key of Object.keys(memory)) {
+      delete memory[key];
+    }
+    tokenCache.deserialize(serialized);
+    this.snapshot = serialized;
   }
 
   /**
@@ -169,11 +242,13 @@ export class SecretCachePlugin implements SharedCachePlugin {
       const recorded = intent?.kind === "signedIn" && intent.at >= startedAt;
       const stored = homeAccountId !== undefined && (this.stored.added[homeAccountId] ?? -Infinity) >= startedAt;
       if (homeAccountId && !recorded && !stored) {
-        recordSignIn(this.pending, homeAccountId, this.now(), this.view);
+        // Its entries as MSAL saved them: MSAL's memory may have been reloaded since, without them
+        // if another window signed the account out meanwhile.
+        recordSignIn(this.pending, homeAccountId, this.now(), this.savedDuringSignIn);
       }
       return result;
     } finally {
-      this.signInsInFlight--;
+      if (--this.signInsInFlight === 0) this.savedDuringSignIn = {};
       await this.io.run(() => this.readAndMerge());
     }
   }
