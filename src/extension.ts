@@ -23,6 +23,8 @@ const PROVIDER_OPTIONS: vscode.AuthenticationProviderOptions & { readonly suppor
   supportsChallenges: true,
 };
 
+let flushOnDeactivate: (() => Promise<void>) | undefined;
+
 export function activate(context: vscode.ExtensionContext): MsalAuthApi {
   const started = Date.now();
   const channel = vscode.window.createOutputChannel(LOG_CHANNEL_NAME, { log: true });
@@ -76,12 +78,20 @@ export function activate(context: vscode.ExtensionContext): MsalAuthApi {
     }),
     ...registerCommands({ context, provider, registry, settings: () => settings, log, channel }),
   );
+  flushOnDeactivate = () => registry.flush();
   const api = createApi(registry, () => provider.allAccounts());
   context.subscriptions.push(api);
   log.info(`Activated in ${Date.now() - started} ms (client ${settings.clientId}, authority ${settings.target.key}, tenant ${settings.tenant}).`);
   return api;
 }
 
-export function deactivate(): void {
-  // Everything is disposed through context.subscriptions.
+/**
+ * VS Code awaits this (for a few seconds) before it disposes context.subscriptions. Without
+ * compare-and-swap, a window that read the secret before this window's last write may store over
+ * it just before a reload or close; one more read here repairs that while this window still can.
+ */
+export function deactivate(): Promise<void> | undefined {
+  const flush = flushOnDeactivate;
+  flushOnDeactivate = undefined;
+  return flush?.();
 }

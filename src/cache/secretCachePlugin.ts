@@ -40,6 +40,8 @@ export interface SharedCachePlugin extends ICachePlugin {
   storageChanged(): Promise<boolean>;
   refreshTokenRotatedElsewhere(homeAccountId: string, waitMs?: number): Promise<boolean>;
   statistics(): CacheStatistics;
+  /** The window is closing: save what is pending and repair what another window undid, once more. */
+  flush?(): Promise<void>;
   /**
    * The MSAL cache as loaded in MSAL's memory, with a version that changes whenever it does, or
    * undefined while MSAL's memory is behind storage. Lets the client answer cache hits itself.
@@ -312,6 +314,11 @@ export class SecretCachePlugin implements SharedCachePlugin {
   /** What the cache holds, for diagnostics (no secrets). */
   statistics(): CacheStatistics {
     return { storedBytes: this.storedText?.length ?? 0, view: this.view, storageFailing: this.storageFailing, lastSync: this.lastSync };
+  }
+
+  async flush(): Promise<void> {
+    await this.ready;
+    if (!this.disposed) await this.io.run(() => this.readAndMerge());
   }
 
   dispose(): void {

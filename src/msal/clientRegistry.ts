@@ -92,6 +92,11 @@ export class ClientRegistry {
     }
   }
 
+  /** Every client saves its work once more before the window goes. */
+  async flush(): Promise<void> {
+    await Promise.all([...this.clients.values()].map((entry) => entry.client.flush()));
+  }
+
   dispose(): void {
     this.clear();
     this.changes.dispose();

@@ -224,6 +224,11 @@ export class MsalClient {
     return this.plugin.statistics();
   }
 
+  /** Called as the window closes (see deactivate in extension.ts). */
+  async flush(): Promise<void> {
+    await this.plugin.flush?.();
+  }
+
   dispose(): void {
     this.changes.dispose();
     this.plugin.dispose();

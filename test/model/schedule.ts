@@ -265,13 +265,13 @@ async function execute(world: World, schedule: Schedule, users: readonly FakeUse
       }
       case "close": {
         const window = pick(step.w);
-        world.close(window);
+        await world.close(window);
         note(`close ${window.name}`);
         break;
       }
       case "reload": {
         const window = pick(step.w);
-        const fresh = world.reload(window);
+        const fresh = await world.reload(window);
         note(`reload ${window.name} -> ${fresh.name}`);
         break;
       }

@@ -46,7 +46,12 @@ export class ModelWindow {
     });
   }
 
-  /** The window goes away (closed, or reloaded): its client and its view with it. */
+  /** VS Code deactivates the extension of a window that closes or reloads (see extension.ts). */
+  deactivate(): Promise<void> {
+    return this.client.flush();
+  }
+
+  /** The window goes away: its client and its view with it. */
   close(): void {
     this.subscription.dispose();
     this.client.dispose();
@@ -84,15 +89,17 @@ export class World {
     return window;
   }
 
-  close(window: ModelWindow): void {
+  async close(window: ModelWindow): Promise<void> {
     const at = this.windows.indexOf(window);
     if (at >= 0) this.windows.splice(at, 1);
+    await window.deactivate();
     window.close();
     this.gone.push(window);
   }
 
   /** A window reload: the client goes, a new one starts over a fresh view of the same store. */
-  reload(window: ModelWindow): ModelWindow {
+  async reload(window: ModelWindow): Promise<ModelWindow> {
+    await window.deactivate();
     const at = this.windows.indexOf(window);
     window.close();
     this.gone.push(window);
@@ -119,7 +126,11 @@ export class World {
   }
 
   dispose(): void {
-    for (const window of [...this.windows]) this.close(window);
+    // The run is over (or timed out): windows go without deactivating.
+    for (const window of this.windows.splice(0)) {
+      window.close();
+      this.gone.push(window);
+    }
   }
 
   logs(): string {

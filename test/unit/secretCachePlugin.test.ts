@@ -154,6 +154,28 @@ describe("SecretCachePlugin", () => {
     assert.strictEqual(storage.writes, writes, "and no further write once storage has it");
   });
 
+  it("a sign-in of an account this window still had brings it back after another window's sign-out", async () => {
+    const storage = new MemorySecretStorage();
+    const { plugin, access } = setUp(storage);
+    await access((c) => c.deserialize(JSON.stringify(account("alice"))));
+    await plugin.signIn(
+      async () => {
+        // MSAL saves the sign-in: alice's entries, unchanged, into memory that still has her.
+        await access((c) => c.deserialize(JSON.stringify(account("alice"))));
+        // Meanwhile another window signed her out; this window reloads before the sign-in ends.
+        await storage.window().store(KEY, encode({ ...doc({}), removed: { alice: Date.now() - 1 } }));
+        await plugin.storageChanged();
+        await access();
+        return "alice";
+      },
+      (id) => id,
+    );
+    const document = stored(storage);
+    assert.deepStrictEqual(Object.keys(document.msal.Account), ["alice"], "her account entry is back");
+    assert.deepStrictEqual(Object.keys(document.msal.RefreshToken), ["rt-alice"]);
+    assert.strictEqual(document.removed.alice, undefined);
+  });
+
   it("sets an unreadable stored cache aside (kept, not deleted), logs it, and goes on", async () => {
     for (const bad of ["{not json", encode(doc(account("alice"))).slice(0, 20), '{"version":99,"msal":{}}', encode(doc({ unloadable: {} }))]) {
       const storage = new MemorySecretStorage();
