@@ -1,3 +1,4 @@
+import type { Agent as HttpsAgent } from "https";
 import type { AccountInfo, AuthenticationResult, PublicClientApplication } from "@azure/msal-node";
 import { AuthorityTarget, requestAuthority } from "../config/authority";
 import { CachePluginFactory, CachePluginOptions, CacheStatistics, SecretCachePlugin, SharedCachePlugin } from "../cache/secretCachePlugin";
@@ -5,7 +6,7 @@ import { cacheKey, SecretStore } from "../cache/secretStore";
 import { describeError, LogSink } from "../logging/logger";
 import { Emitter } from "../util/emitter";
 import { SerialQueue } from "../util/serialQueue";
-import { AccountsChange, accountsFromCache, diffAccounts, groupByHomeAccount, profileForTenant } from "./accounts";
+import { accountLabel, AccountsChange, accountsFromCache, diffAccounts, groupByHomeAccount, labelled, profileForTenant } from "./accounts";
 import { buildConfiguration, MetadataFetcher } from "./clientConfig";
 import { classifyError } from "./errors";
 import { RENEWAL_MARGIN_MS, TokenIndex, TokenResult } from "./tokenIndex";
@@ -31,6 +32,8 @@ export interface MsalClientOptions {
   readonly requestTimeoutMs?: number;
   /** The editor's proxy settings, read when a request is made. */
   readonly proxy?: () => ProxySettings;
+  /** Agent of https requests sent without a proxy (tests trust a local provider's certificate with it). */
+  readonly httpsAgent?: HttpsAgent;
   /** Another cache strategy (tests compare ours with a last-writer-wins baseline). */
   readonly createCachePlugin?: CachePluginFactory;
   /** Report the accounts of the first listing as added (a client first seen through another window). */
@@ -111,7 +114,7 @@ export class MsalClient {
       return undefined; // MSAL's memory is behind storage, or a tenant named by domain: let MSAL resolve it
     }
     if (this.index?.version !== view.version) {
-      this.index = { version: view.version, index: new TokenIndex(view.cache, this.options.clientId) };
+      this.index = { version: view.version, index: new TokenIndex(view.cache, this.options.clientId, this.options.target.protocol) };
     }
     const tenantId = tenant === undefined || MULTI_TENANT_ALIASES.has(tenant.toLowerCase()) ? undefined : tenant;
     return this.index.index.lookup(homeAccountId, tenantId, scopes, Date.now());
@@ -124,6 +127,7 @@ export class MsalClient {
     if (!account) {
       throw new AccountNotFoundError(homeAccountId);
     }
+    const label = accountLabel(account, account.idTokenClaims);
     const request = { account, scopes, authority: this.authorityFor(tenant), forceRefresh };
     const acquire = async () => {
       const result = checkResult(await pca.acquireTokenSilent(request));
@@ -144,7 +148,7 @@ export class MsalClient {
       }
       // Another window may have rotated the refresh token we sent: then use its token instead.
       if (await this.plugin.refreshTokenRotatedElsewhere(homeAccountId)) {
-        this.options.log.info(`Refresh for ${account.username} used a token another window had replaced; retrying with the stored one.`);
+        this.options.log.info(`Refresh for ${label} used a token another window had replaced; retrying with the stored one.`);
         try {
           return await acquire();
         } catch (retryErr) {
@@ -154,9 +158,9 @@ export class MsalClient {
       }
       // MSAL drops a rejected refresh token in memory only; remove the account and save it, so the
       // dead token is never sent again (not by this window, not by another, not after a reload).
-      this.options.log.warn(`Refresh for ${account.username} was rejected (${describeError(err)}); the account must sign in again.`);
+      this.options.log.warn(`Refresh for ${label} was rejected (${describeError(err)}); the account must sign in again.`);
       await this.removeProfiles(pca, (await pca.getAllAccounts()).filter((a) => a.homeAccountId === homeAccountId));
-      throw new ReauthRequiredError(account.username, err);
+      throw new ReauthRequiredError(label, err);
     }
   }
 
@@ -168,7 +172,7 @@ export class MsalClient {
       (r) => r.account?.homeAccountId,
     );
     await this.queue.run(() => this.refreshAccounts());
-    return result;
+    return { ...result, account: result.account && labelled(result.account) };
   }
 
   removeAccount(homeAccountId: string): Promise<boolean> {
@@ -217,7 +221,7 @@ export class MsalClient {
   /** Re-lists accounts and fires the difference to the last listing (not on the first one). */
   private async refreshAccounts(): Promise<Map<string, AccountInfo>> {
     const pca = await this.client();
-    const current = groupByHomeAccount(await pca.getAllAccounts());
+    const current = new Map([...groupByHomeAccount(await pca.getAllAccounts())].map(([id, account]) => [id, labelled(account)]));
     this.report(current);
     return current;
   }
@@ -251,6 +255,7 @@ export class MsalClient {
       (code, message) => new msal.AuthError(code, "", message),
       this.options.requestTimeoutMs,
       new ProxyAgents(this.options.proxy ?? (() => NO_PROXY_SETTINGS)),
+      this.options.httpsAgent,
     );
     const getMetadata = this.options.fetchMetadata ?? (async (url: string) => JSON.stringify((await network.sendGetRequestAsync(url)).body));
     const config = await buildConfiguration(clientId, target, defaultTenant, this.plugin, log, network, getMetadata);
@@ -265,7 +270,7 @@ function toTokenResult(result: AuthenticationResult): TokenResult {
   return {
     accessToken: result.accessToken,
     idToken: result.idToken || undefined,
-    account: { homeAccountId: account.homeAccountId, username: account.username },
+    account: { homeAccountId: account.homeAccountId, username: accountLabel(account, account.idTokenClaims) },
     tenantId: result.tenantId,
     expiresOn: result.expiresOn?.getTime() ?? 0,
     fromCache: result.fromCache,
