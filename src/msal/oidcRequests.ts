@@ -2,16 +2,51 @@ import type { INetworkModule, NetworkRequestOptions, NetworkResponse } from "@az
 
 /**
  * Parameters msal-node adds to authorize and token requests for Entra ID, in OIDC mode too:
- * `client_info` and `clidata` ask Entra for its own data, `x-ms-lib-capability` announces Entra's
- * throttling, `x-client-*` and `x-app-*` are Microsoft library telemetry. A standard provider
- * ignores parameters it does not know (RFC 6749, 3.1 and 3.2), but they are none of its business,
- * so an OpenID Provider never gets them.
+ * `client_info` and `clidata` ask Entra for its own data, `client-request-id` is Entra's
+ * correlation id, `x-ms-lib-capability` announces Entra's throttling, `x-client-*` and `x-app-*`
+ * are Microsoft library telemetry. A standard provider ignores parameters it does not know
+ * (RFC 6749, 3.1 and 3.2), but they are none of its business, so an OpenID Provider never gets them.
  */
-const ENTRA_ONLY = /^(client_info|clidata|x-ms-[a-z-]+|x-client-[a-z]+|x-app-[a-z]+)$/i;
+const ENTRA_ONLY = /^(client_info|clidata|client-request-id|x-ms-[a-z-]+|x-client-[a-z]+|x-app-[a-z]+)$/i;
+/**
+ * Id token claims msal-node requests from Entra in a `claims` parameter on every request (sign-in
+ * state, Entra's login hint, sovereign region). The claims request itself is standard (OpenID
+ * Connect Core 5.5), so only these members are removed, and the parameter when nothing is left.
+ */
+const ENTRA_ID_TOKEN_CLAIMS = ["signin_state", "login_hint", "tenant_region_sub_scope"];
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** The claims request without Entra's default members; undefined when nothing else was asked. */
+function withoutEntraClaims(claims: string): string | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(claims);
+  } catch {
+    return claims; // not MSAL's: leave it for the provider to judge
+  }
+  if (!isObject(parsed)) {
+    return claims;
+  }
+  const idToken = parsed.id_token;
+  if (isObject(idToken)) {
+    for (const name of ENTRA_ID_TOKEN_CLAIMS) delete idToken[name];
+    if (Object.keys(idToken).length === 0) delete parsed.id_token;
+  }
+  return Object.keys(parsed).length > 0 ? JSON.stringify(parsed) : undefined;
+}
 
 function withoutEntraParameters(params: URLSearchParams): URLSearchParams {
   for (const name of [...params.keys()]) {
     if (ENTRA_ONLY.test(name)) params.delete(name);
+  }
+  const claims = params.get("claims");
+  if (claims !== null) {
+    const rest = withoutEntraClaims(claims);
+    if (rest === undefined) params.delete("claims");
+    else params.set("claims", rest);
   }
   return params;
 }

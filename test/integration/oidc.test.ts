@@ -12,8 +12,11 @@ import { MemorySecretStorage } from "../support/memorySecretStore";
 import { TestSignal } from "../support/signal";
 
 const [ALICE, BOB] = OIDC_USERS;
-/** Parameters msal-node adds for Entra ID, which an OpenID Provider must never get. */
-const ENTRA_PARAMETER = /^(client_info|clidata|x-ms-|x-client-|x-app-)/i;
+/**
+ * Parameters msal-node adds for Entra ID, which an OpenID Provider must never get (`claims` only
+ * ever holds Entra's default id token claims here: nobody asks for others).
+ */
+const ENTRA_PARAMETER = /^(client_info|clidata|client-request-id|claims|x-ms-|x-client-|x-app-)/i;
 
 function oidcSettings(op: OidcTestProvider): Settings {
   const result = resolveSettings({ protocol: "oidc", authority: op.issuer, clientId: op.clientId, signInFlow: "loopback" });

@@ -34,13 +34,17 @@ describe("OpenID Connect mode (pure parts)", () => {
   });
 
   it("removes the parameters msal-node adds for Entra ID, and only those", () => {
+    const entraClaims = encodeURIComponent(JSON.stringify({ id_token: { signin_state: { essential: false }, login_hint: { essential: false }, tenant_region_sub_scope: { essential: false } } }));
     const url = oidcAuthorizeUrl(
-      "https://id.example.com/auth?client_id=app&scope=openid%20profile&client_info=1&clidata=1&x-client-SKU=msal.js.node&x-client-VER=7&x-app-name=x&code_challenge=abc&state=s",
+      `https://id.example.com/auth?client_id=app&scope=openid%20profile&client_info=1&clidata=1&client-request-id=c&x-client-SKU=msal.js.node&x-client-VER=7&x-app-name=x&code_challenge=abc&claims=${entraClaims}&state=s`,
     );
     const params = new URL(url).searchParams;
     assert.deepStrictEqual([...params.keys()], ["client_id", "scope", "code_challenge", "state"]);
     assert.strictEqual(params.get("scope"), "openid profile");
-    const body = new URLSearchParams(oidcRequestBody("grant_type=refresh_token&refresh_token=r&client_info=1&x-ms-lib-capability=retry-after%2C%20h429&x-client-OS=linux&scope=openid"));
+    const asked = { id_token: { acr: { essential: true }, signin_state: { essential: false } }, userinfo: { email: null } };
+    const kept = new URL(oidcAuthorizeUrl(`https://id.example.com/auth?claims=${encodeURIComponent(JSON.stringify(asked))}`)).searchParams.get("claims");
+    assert.deepStrictEqual(JSON.parse(kept ?? "null"), { id_token: { acr: { essential: true } }, userinfo: { email: null } }, "a claims request of the caller's own stays");
+    const body = new URLSearchParams(oidcRequestBody(`grant_type=refresh_token&refresh_token=r&client_info=1&x-ms-lib-capability=retry-after%2C%20h429&x-client-OS=linux&claims=${entraClaims}&scope=openid`));
     assert.deepStrictEqual([...body.keys()], ["grant_type", "refresh_token", "scope"]);
   });
 });
