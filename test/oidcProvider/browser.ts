@@ -2,7 +2,6 @@
 // fills the login page with a user name, allows on the consent page, and delivers the form_post
 // to the app's redirect URI (MSAL's loopback listener). It only understands that provider's pages.
 import * as https from "node:https";
-import { recordIssued } from "../fakeEntra/issued";
 import { unescapeHtml } from "../fakeEntra/headless";
 
 interface Answer {
@@ -80,7 +79,6 @@ export async function playOidcBrowser(authorizeUrl: string, login: string, issue
     if (!page) throw new Error(`unexpected answer from ${url.pathname}: HTTP ${answer.status} ${answer.body.slice(0, 300)}`);
     if (answer.body.includes("document.forms[0].submit()")) {
       // The form_post page: its script would post the answer to the redirect URI.
-      recordIssued(page.fields.code);
       const res = await fetch(page.action, {
         method: "POST",
         headers: { "Content-Type": "application/x-www-form-urlencoded" },

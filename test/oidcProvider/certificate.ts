@@ -14,7 +14,7 @@ export interface TestCertificates {
   /** PEM of the certificate authority, and its file (for NODE_EXTRA_CA_CERTS). */
   readonly caPem: string;
   readonly caFile: string;
-  /** The server's key and certificate (127.0.0.1 and localhost), PEM. */
+  /** The server's key and certificate (127.0.0.1, 127.0.0.2 and localhost), PEM. */
   readonly key: string;
   readonly cert: string;
   /** base64 SHA-256 of the server certificate's public key, for --ignore-certificate-errors-spki-list. */
@@ -41,7 +41,7 @@ export function makeTestCertificates(): TestCertificates {
   openssl(["req", "-x509", ...ec, "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=msal-secretstorage-auth test CA",
     "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"], dir);
   openssl(["req", "-new", ...ec, "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=127.0.0.1"], dir);
-  fs.writeFileSync(path.join(dir, "server.ext"), "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\nbasicConstraints=critical,CA:FALSE\n");
+  fs.writeFileSync(path.join(dir, "server.ext"), "subjectAltName=IP:127.0.0.1,IP:127.0.0.2,DNS:localhost\nextendedKeyUsage=serverAuth\nbasicConstraints=critical,CA:FALSE\n");
   openssl(["x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-set_serial", "1", "-days", "2", "-extfile", "server.ext", "-out", "server.pem"], dir);
   const read = (name: string) => fs.readFileSync(path.join(dir, name), "utf8");
   const cert = read("server.pem");

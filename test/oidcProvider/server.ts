@@ -36,6 +36,12 @@ export interface OidcTestProviderOptions {
   readonly accessTokenLifetimeSec?: number;
   /** Reuse certificates (e.g. when the provider restarts); made fresh and disposed by stop() otherwise. */
   readonly certificates?: TestCertificates;
+  /**
+   * Loopback address to listen on (default 127.0.0.1). VS Code's web workbench sends URLs of
+   * 127.0.0.1, localhost and 0.0.0.0 through code-server's port proxy, which speaks plain http to
+   * the port; a real-host test against this https server uses 127.0.0.2, opened as it is.
+   */
+  readonly host?: "127.0.0.1" | "127.0.0.2";
 }
 
 export interface TokenRequestRecord {
@@ -106,9 +112,10 @@ export async function startOidcProvider(options: OidcTestProviderOptions = {}): 
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => resolve());
+    server.listen(0, options.host ?? "127.0.0.1", () => resolve());
   });
-  const issuer = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const address = server.address() as AddressInfo;
+  const issuer = `https://${address.address}:${address.port}`;
 
   const configuration: Configuration = {
     clients: [
@@ -148,6 +155,8 @@ export async function startOidcProvider(options: OidcTestProviderOptions = {}): 
       recordIssued(...["access_token", "refresh_token", "id_token"].map((name) => (typeof body?.[name] === "string" ? (body[name] as string) : undefined)));
     }
   });
+  // Codes reach the browser only (a real one in the host tests): registered when they are made.
+  provider.on("authorization_code.saved", (code) => recordIssued(code.jti));
   const serverErrors: string[] = [];
   provider.on("server_error", (_ctx, error) => void serverErrors.push(error.message));
 

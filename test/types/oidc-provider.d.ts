@@ -62,6 +62,8 @@ declare module "oidc-provider" {
     callback(): (req: IncomingMessage, res: ServerResponse) => void;
     use(middleware: (ctx: Context, next: () => Promise<void>) => Promise<void>): void;
     on(event: "server_error", listener: (ctx: Context, error: Error) => void): this;
+    /** An authorization code was stored; with the default opaque format its value is its `jti`. */
+    on(event: "authorization_code.saved", listener: (code: { jti: string }) => void): this;
     interactionDetails(req: IncomingMessage, res: ServerResponse): Promise<InteractionDetails>;
     interactionFinished(req: IncomingMessage, res: ServerResponse, result: Record<string, unknown>, options?: { mergeWithLastSubmission?: boolean }): Promise<void>;
     Grant: { new (properties: { accountId: string; clientId: string }): Grant; find(id: string): Promise<Grant | undefined> };
