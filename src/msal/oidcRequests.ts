@@ -1,13 +1,14 @@
 import type { INetworkModule, NetworkRequestOptions, NetworkResponse } from "@azure/msal-node";
 
 /**
- * Parameters msal-node adds to authorize and token requests for Entra ID, in OIDC mode too:
- * `client_info` and `clidata` ask Entra for its own data, `client-request-id` is Entra's
- * correlation id, `x-ms-lib-capability` announces Entra's throttling, `x-client-*` and `x-app-*`
- * are Microsoft library telemetry. A standard provider ignores parameters it does not know
- * (RFC 6749, 3.1 and 3.2), but they are none of its business, so an OpenID Provider never gets them.
+ * Parameters and headers msal-node adds to authorize and token requests for Entra ID, in OIDC mode
+ * too: `client_info` and `clidata` ask Entra for its own data, `client-request-id` is Entra's
+ * correlation id, `X-AnchorMailbox` routes to Entra's cache service (with the user's name or ids
+ * in it), `x-ms-lib-capability` announces Entra's throttling, `x-client-*` and `x-app-*` are
+ * Microsoft library telemetry. A standard provider ignores what it does not know (RFC 6749, 3.1
+ * and 3.2), but these are none of its business, so an OpenID Provider never gets them.
  */
-const ENTRA_ONLY = /^(client_info|clidata|client-request-id|x-ms-[a-z-]+|x-client-[a-z]+|x-app-[a-z]+)$/i;
+const ENTRA_ONLY = /^(client_info|clidata|(return-)?client-request-id|x-anchormailbox|x-ms-[a-z-]+|x-client-[a-z]+|x-app-[a-z]+)$/i;
 /**
  * Id token claims msal-node requests from Entra in a `claims` parameter on every request (sign-in
  * state, Entra's login hint, sovereign region). The claims request itself is standard (OpenID
@@ -63,16 +64,21 @@ export function oidcRequestBody(body: string): string {
   return withoutEntraParameters(new URLSearchParams(body)).toString();
 }
 
-/** MSAL's network module for an OpenID Provider: requests go out without Entra's parameters. */
+/** Request headers without Entra's. */
+export function oidcRequestHeaders(headers: Record<string, string> | undefined): Record<string, string> | undefined {
+  return headers && Object.fromEntries(Object.entries(headers).filter(([name]) => !ENTRA_ONLY.test(name)));
+}
+
+/** MSAL's network module for an OpenID Provider: requests go out without Entra's parameters and headers. */
 export class OidcNetworkModule implements INetworkModule {
   constructor(private readonly inner: INetworkModule) {}
 
   sendGetRequestAsync<T>(url: string, options?: NetworkRequestOptions, timeout?: number): Promise<NetworkResponse<T>> {
-    return this.inner.sendGetRequestAsync<T>(url, options, timeout);
+    return this.inner.sendGetRequestAsync<T>(url, { ...options, headers: oidcRequestHeaders(options?.headers) }, timeout);
   }
 
   sendPostRequestAsync<T>(url: string, options?: NetworkRequestOptions): Promise<NetworkResponse<T>> {
     const body = options?.body === undefined ? undefined : oidcRequestBody(options.body);
-    return this.inner.sendPostRequestAsync<T>(url, { ...options, body });
+    return this.inner.sendPostRequestAsync<T>(url, { ...options, headers: oidcRequestHeaders(options?.headers), body });
   }
 }

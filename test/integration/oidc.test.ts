@@ -13,10 +13,10 @@ import { TestSignal } from "../support/signal";
 
 const [ALICE, BOB] = OIDC_USERS;
 /**
- * Parameters msal-node adds for Entra ID, which an OpenID Provider must never get (`claims` only
- * ever holds Entra's default id token claims here: nobody asks for others).
+ * Parameters and headers msal-node adds for Entra ID, which an OpenID Provider must never get
+ * (`claims` only ever holds Entra's default id token claims here: nobody asks for others).
  */
-const ENTRA_PARAMETER = /^(client_info|clidata|client-request-id|claims|x-ms-|x-client-|x-app-)/i;
+const ENTRA_PARAMETER = /^(client_info|clidata|(return-)?client-request-id|claims|x-anchormailbox|x-ms-|x-client-|x-app-)/i;
 
 function oidcSettings(op: OidcTestProvider): Settings {
   const result = resolveSettings({ protocol: "oidc", authority: op.issuer, clientId: op.clientId, signInFlow: "loopback" });
@@ -98,6 +98,7 @@ describe("generic OpenID Connect against oidc-provider (a certified OpenID Provi
       const [code] = op.tokenRequests("authorization_code");
       assert.strictEqual(code?.status, 200);
       assert.deepStrictEqual(code.parameters.filter((p) => ENTRA_PARAMETER.test(p)), [], `token parameters: ${code.parameters.join(", ")}`);
+      assert.deepStrictEqual(code.headers.filter((h) => ENTRA_PARAMETER.test(h)), [], `token request headers: ${code.headers.join(", ")}`);
     });
 
     it("gives an account keyed by the subject, with no tenant, labelled by preferred_username", async () => {
@@ -130,6 +131,7 @@ describe("generic OpenID Connect against oidc-provider (a certified OpenID Provi
       const refreshes = op.tokenRequests("refresh_token").slice(before);
       assert.deepStrictEqual(refreshes.map((r) => r.status), [200], "one refresh_token grant, accepted");
       assert.deepStrictEqual(refreshes[0].parameters.filter((p) => ENTRA_PARAMETER.test(p)), []);
+      assert.deepStrictEqual(refreshes[0].headers.filter((h) => ENTRA_PARAMETER.test(h)), [], `refresh headers: ${refreshes[0].headers.join(", ")}`);
       assert.strictEqual(refreshed.fromCache, false);
       assert.notStrictEqual(refreshed.accessToken, signedIn.accessToken);
       assert.notStrictEqual(Object.values(stored(storage, op).cache.RefreshToken)[0].secret, rtBefore, "the rotated refresh token was saved");

@@ -47,8 +47,9 @@ export interface OidcTestProviderOptions {
 export interface TokenRequestRecord {
   readonly grantType: string;
   readonly status: number;
-  /** Names of the body's parameters (never their values). */
+  /** Names of the body's parameters and of the request's headers (never their values). */
   readonly parameters: readonly string[];
+  readonly headers: readonly string[];
 }
 
 export interface OidcTestProvider {
@@ -150,7 +151,12 @@ export async function startOidcProvider(options: OidcTestProviderOptions = {}): 
     if (ctx.method === "GET" && ctx.path === "/auth") {
       authorizeRequests.push(Object.fromEntries(Object.entries(ctx.query).map(([k, v]) => [k, String(v)])));
     } else if (ctx.path === "/token") {
-      tokenRequests.push({ grantType: String(ctx.oidc?.params?.grant_type ?? ctx.oidc?.body?.grant_type ?? ""), status: ctx.status, parameters: Object.keys(ctx.oidc?.body ?? {}) });
+      tokenRequests.push({
+        grantType: String(ctx.oidc?.params?.grant_type ?? ctx.oidc?.body?.grant_type ?? ""),
+        status: ctx.status,
+        parameters: Object.keys(ctx.oidc?.body ?? {}),
+        headers: Object.keys(ctx.headers),
+      });
       const body = ctx.body as Record<string, unknown> | undefined;
       recordIssued(...["access_token", "refresh_token", "id_token"].map((name) => (typeof body?.[name] === "string" ? (body[name] as string) : undefined)));
     }

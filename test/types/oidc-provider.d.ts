@@ -54,6 +54,7 @@ declare module "oidc-provider" {
     status: number;
     body: unknown;
     query: Record<string, string | string[] | undefined>;
+    headers: Record<string, string | string[] | undefined>;
     oidc?: { body?: Record<string, unknown>; params?: Record<string, unknown> };
   }
 

@@ -2,7 +2,7 @@ import * as assert from "assert";
 import type { AccountInfo } from "@azure/msal-node";
 import { promptFor } from "../../src/flows/loopbackFlow";
 import { accountLabel, accountsFromCache, labelled } from "../../src/msal/accounts";
-import { oidcAuthorizeUrl, oidcRequestBody } from "../../src/msal/oidcRequests";
+import { oidcAuthorizeUrl, oidcRequestBody, oidcRequestHeaders } from "../../src/msal/oidcRequests";
 
 describe("OpenID Connect mode (pure parts)", () => {
   it("labels an account by username, else its email claim, its name, its subject", () => {
@@ -46,5 +46,7 @@ describe("OpenID Connect mode (pure parts)", () => {
     assert.deepStrictEqual(JSON.parse(kept ?? "null"), { id_token: { acr: { essential: true } }, userinfo: { email: null } }, "a claims request of the caller's own stays");
     const body = new URLSearchParams(oidcRequestBody(`grant_type=refresh_token&refresh_token=r&client_info=1&x-ms-lib-capability=retry-after%2C%20h429&x-client-OS=linux&claims=${entraClaims}&scope=openid`));
     assert.deepStrictEqual([...body.keys()], ["grant_type", "refresh_token", "scope"]);
+    const headers = oidcRequestHeaders({ "Content-Type": "application/x-www-form-urlencoded", "X-AnchorMailbox": "UPN: alice@example.com", "x-client-SKU": "msal.js.node", "return-client-request-id": "true" });
+    assert.deepStrictEqual(headers, { "Content-Type": "application/x-www-form-urlencoded" });
   });
 });
