@@ -20,7 +20,8 @@ export interface MsalAuthApi {
   /**
    * The arguments of `vscode.authentication.getSession` that get a token for `scopes` from
    * `tenant` (a tenant ID or domain; by default the account's home tenant) for `account`,
-   * optionally with another application (client) ID. Pass them on as they are:
+   * optionally with another application (client) ID. Pass them on as they are (an OpenID
+   * Provider has no tenants: a request with `tenant` is refused there):
    *
    *   const { providerId, scopes, options } = api.tokenRequest({ account, tenant, scopes: ["User.Read"] });
    *   const session = await vscode.authentication.getSession(providerId, scopes, { ...options, createIfNone: true });
@@ -31,9 +32,10 @@ export interface MsalAuthApi {
 export interface MsalAccount {
   /** The session and account id used by `vscode.authentication` (MSAL's homeAccountId). */
   readonly id: string;
+  /** The username; from an OpenID Provider that sends none, the email, the name or the subject. */
   readonly username: string;
   readonly name?: string;
-  /** Tenant IDs, home tenant first. */
+  /** Tenant IDs, home tenant first; empty with an OpenID Provider (`msal.protocol` "oidc"), which has none. */
   readonly tenants: readonly string[];
 }
 

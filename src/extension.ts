@@ -81,7 +81,7 @@ export function activate(context: vscode.ExtensionContext): MsalAuthApi {
   flushOnDeactivate = () => registry.flush();
   const api = createApi(registry, () => provider.allAccounts());
   context.subscriptions.push(api);
-  log.info(`Activated in ${Date.now() - started} ms (client ${settings.clientId}, authority ${settings.target.key}, tenant ${settings.tenant}).`);
+  log.info(`Activated in ${Date.now() - started} ms (client ${settings.clientId}, authority ${settings.target.key}${settings.tenant ? `, tenant ${settings.tenant}` : ""}).`);
   return api;
 }
 

@@ -1,6 +1,6 @@
 import type { AccountInfo } from "@azure/msal-node";
 import type { MsalAccount, MsalAuthApi, MsalGetSessionArguments, MsalTokenRequest } from "../../api/msal-auth";
-import { tenantsByAccount } from "../diagnostics/cacheSummary";
+import { accountTenants, tenantsByAccount } from "../diagnostics/cacheSummary";
 import { ClientRegistry } from "../msal/clientRegistry";
 import { Emitter } from "../util/emitter";
 import { PROVIDER_ID } from "../provider/ids";
@@ -13,7 +13,7 @@ export function createApi(registry: ClientRegistry, accounts: () => Promise<Acco
     id: account.homeAccountId,
     username: account.username,
     name: account.name,
-    tenants: tenants.get(account.homeAccountId) ?? [account.tenantId],
+    tenants: accountTenants(tenants, account),
   });
   const subscription = registry.onDidChangeAccounts(async (change) => {
     const tenants = await tenantsOf();

@@ -1,7 +1,10 @@
 /**
- * Where credentials are sent: pure resolution of the `msal.cloud`, `msal.tenant` and `msal.authority`
- * settings into what MSAL needs.
+ * Where credentials are sent: pure resolution of the `msal.protocol`, `msal.cloud`, `msal.tenant`
+ * and `msal.authority` settings into what MSAL needs.
  */
+/** `entra`: Microsoft Entra ID (tenants, client_info, Graph); `oidc`: any standard OpenID Provider. */
+export type Protocol = "entra" | "oidc";
+
 export type CloudName = "public" | "usGovernment" | "china";
 
 export const CLOUD_HOSTS: Record<CloudName, string> = {
@@ -13,6 +16,7 @@ export const CLOUD_HOSTS: Record<CloudName, string> = {
 export interface AuthorityTarget {
   /** Identifies the identity provider; one MSAL client and one secret per client id and target. */
   readonly key: string;
+  readonly protocol: Protocol;
   /**
    * The https authority base handed to MSAL (without tenant for Entra clouds). MSAL refuses
    * http authorities, so a loopback development server is addressed as the public cloud and its
@@ -35,7 +39,32 @@ export function isLoopbackHost(hostname: string): boolean {
 
 export function cloudTarget(cloud: CloudName): AuthorityTarget {
   const base = `https://${CLOUD_HOSTS[cloud]}`;
-  return { key: base, msalBase: base, tenantInPath: true, knownAuthorities: [] };
+  return { key: base, protocol: "entra", msalBase: base, tenantInPath: true, knownAuthorities: [] };
+}
+
+/** Prefix of an OpenID Provider's target key: its tokens never share a secret with an Entra authority at the same URL. */
+const OIDC_KEY_PREFIX = "oidc:";
+
+/**
+ * A URL from a setting, checked for what no authority may carry. Throws a message naming the
+ * setting and the expected form.
+ */
+function parseAuthorityUrl(raw: string, setting: string, example: string): URL {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new Error(`Setting "${setting}" must be an absolute URL such as ${example}; got "${raw}".`);
+  }
+  if (url.username || url.password || url.search || url.hash) {
+    throw new Error(`Setting "${setting}" must not contain a user name, password, query or fragment; got "${raw}".`);
+  }
+  return url;
+}
+
+/** The URL without trailing slashes: "https://id.example.com/" and "https://id.example.com" are one provider. */
+function baseOf(url: URL): string {
+  return `${url.origin}${url.pathname.replace(/\/+$/, "")}`;
 }
 
 /**
@@ -44,15 +73,7 @@ export function cloudTarget(cloud: CloudName): AuthorityTarget {
  * setting and the expected form.
  */
 export function customTarget(raw: string, setting = "msal.authority"): { target: AuthorityTarget; tenant?: string } {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new Error(`Setting "${setting}" must be an absolute URL such as https://contoso.ciamlogin.com/contoso.onmicrosoft.com; got "${raw}".`);
-  }
-  if (url.username || url.password || url.search || url.hash) {
-    throw new Error(`Setting "${setting}" must not contain a user name, password, query or fragment; got "${raw}".`);
-  }
+  const url = parseAuthorityUrl(raw, setting, "https://contoso.ciamlogin.com/contoso.onmicrosoft.com");
   const path = url.pathname.replace(/\/+$/, "");
   if (url.protocol === "http:") {
     if (!isLoopbackHost(url.hostname)) {
@@ -66,15 +87,30 @@ export function customTarget(raw: string, setting = "msal.authority"): { target:
     }
     const origin = url.origin;
     return {
-      target: { key: origin, msalBase: `https://${CLOUD_HOSTS.public}`, tenantInPath: true, loopbackUrl: origin, knownAuthorities: [] },
+      target: { key: origin, protocol: "entra", msalBase: `https://${CLOUD_HOSTS.public}`, tenantInPath: true, loopbackUrl: origin, knownAuthorities: [] },
       tenant: segments[0],
     };
   }
   if (url.protocol !== "https:") {
     throw new Error(`Setting "${setting}" must be an https URL; got "${raw}".`);
   }
-  const base = `${url.origin}${path}`;
-  return { target: { key: base, msalBase: base, tenantInPath: false, knownAuthorities: [url.host] } };
+  const base = baseOf(url);
+  return { target: { key: base, protocol: "entra", msalBase: base, tenantInPath: false, knownAuthorities: [url.host] } };
+}
+
+/**
+ * A generic OpenID Provider, named by its issuer URL (discovery at `<issuer>/.well-known/openid-configuration`).
+ * https only: MSAL refuses http authorities, and the loopback trick used for a local Entra server
+ * (answering as login.microsoftonline.com) would put MSAL back into Entra's ways. Its host is
+ * trusted as it is (`knownAuthorities`), so no Microsoft instance discovery is ever asked.
+ */
+export function oidcTarget(raw: string, setting = "msal.authority"): AuthorityTarget {
+  const url = parseAuthorityUrl(raw, setting, "https://id.example.com/realms/dev");
+  if (url.protocol !== "https:") {
+    throw new Error(`Setting "${setting}" must be the https issuer URL of your OpenID Provider when "msal.protocol" is "oidc"; got "${raw}".`);
+  }
+  const base = baseOf(url);
+  return { key: `${OIDC_KEY_PREFIX}${base}`, protocol: "oidc", msalBase: base, tenantInPath: false, knownAuthorities: [url.host] };
 }
 
 /** The authority for one request: the tenant goes into the path where the target has one. */

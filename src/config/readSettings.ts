@@ -3,7 +3,7 @@ import { RawSettings } from "./settings";
 import { ProxySettings } from "../network/proxy";
 
 export const SETTINGS_SECTION = "msal";
-const KEYS: (keyof RawSettings)[] = ["clientId", "tenant", "cloud", "authority", "signInFlow"];
+const KEYS: (keyof RawSettings)[] = ["protocol", "clientId", "tenant", "cloud", "authority", "signInFlow"];
 
 /**
  * Reads only user (application) values and defaults. The settings are `application`-scoped, which

@@ -62,3 +62,8 @@ export function tenantsByAccount(caches: readonly MsalCache[]): Map<string, stri
   }
   return tenants;
 }
+
+/** An account's tenants from `tenantsByAccount`, else its own; none for an OpenID Provider's account (empty realm). */
+export function accountTenants(tenants: ReadonlyMap<string, string[]>, account: { readonly homeAccountId: string; readonly tenantId: string }): string[] {
+  return (tenants.get(account.homeAccountId) ?? [account.tenantId]).filter(Boolean);
+}

@@ -1,3 +1,4 @@
+import type { Protocol } from "../config/authority";
 import { SignInFlowSetting } from "../config/settings";
 
 export type FlowName = "loopback" | "deviceCode";
@@ -21,4 +22,17 @@ export function chooseFlow(setting: SignInFlowSetting, host: HostKind): FlowName
     return setting;
   }
   return host.remote || host.web ? "deviceCode" : "loopback";
+}
+
+/**
+ * Why `flow` cannot sign in with `protocol`: "setting" when `msal.signInFlow` asks for it, "host"
+ * when `auto` chose it for a remote or web host; undefined when it can. MSAL's device code request
+ * polls with its own grant type (`device_code`), not RFC 8628's
+ * `urn:ietf:params:oauth:grant-type:device_code`, so a standard OpenID Provider refuses it.
+ */
+export function unavailableFlow(flow: FlowName, setting: SignInFlowSetting, protocol: Protocol): "setting" | "host" | undefined {
+  if (protocol !== "oidc" || flow !== "deviceCode") {
+    return undefined;
+  }
+  return setting === "deviceCode" ? "setting" : "host";
 }

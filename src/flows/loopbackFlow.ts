@@ -1,4 +1,6 @@
 import type { AuthenticationResult, PublicClientApplication } from "@azure/msal-node";
+import type { Protocol } from "../config/authority";
+import { oidcAuthorizeUrl } from "../msal/oidcRequests";
 import { describeError, LogSink } from "../logging/logger";
 import { AbortSignalLike, watchAbort } from "../util/cancellation";
 import { errorPage, successPage } from "./pages";
@@ -16,6 +18,23 @@ export interface LoopbackOptions {
   readonly signal: AbortSignalLike;
   readonly timeoutMs?: number;
   readonly log: LogSink;
+  /** Entra ID (default) or a generic OpenID Provider: decides the prompt and the parameters sent. */
+  readonly protocol?: Protocol;
+}
+
+/**
+ * Entra ID: let the person pick the account, unless the caller named one. An OpenID Provider:
+ * OpenID Connect Core (section 11) lets it ignore `offline_access`, so issue no refresh token and
+ * make the person sign in again every hour, unless the request asks for consent (oidc-provider
+ * does exactly that); `select_account` is optional there and some providers refuse the request.
+ * Interactive sign-in is rare (refresh tokens do the rest), so a consent screen each time is the
+ * price of a sign-in that lasts.
+ */
+export function promptFor(protocol: Protocol, loginHint: string | undefined): string | undefined {
+  if (protocol === "oidc") {
+    return "consent";
+  }
+  return loginHint ? undefined : "select_account";
 }
 
 /**
@@ -37,7 +56,7 @@ export async function signInWithLoopback(pca: PublicClientApplication, authority
     authority,
     loginHint: options.loginHint,
     claims: options.claims,
-    prompt: options.loginHint ? undefined : "select_account",
+    prompt: promptFor(options.protocol ?? "entra", options.loginHint),
     successTemplate: successPage,
     errorTemplate: errorPage,
     openBrowser: async (url: string) => {
@@ -46,7 +65,7 @@ export async function signInWithLoopback(pca: PublicClientApplication, authority
       }
       const params = new URL(url).searchParams;
       redirect = { uri: params.get("redirect_uri") ?? "", state: params.get("state") ?? "" };
-      await options.openBrowser(url);
+      await options.openBrowser(options.protocol === "oidc" ? oidcAuthorizeUrl(url) : url);
     },
   });
   try {

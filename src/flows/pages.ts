@@ -4,5 +4,5 @@ const page = (title: string, body: string) =>
   `<style>body{font-family:system-ui,sans-serif;margin:4rem auto;max-width:32rem;color:#1f1f1f}</style></head>` +
   `<body><h1>${title}</h1><p>${body}</p></body></html>`;
 
-export const successPage = page("Signed in", "You are signed in to Microsoft Entra ID. You can close this tab and return to VS Code.");
+export const successPage = page("Signed in", "You are signed in. You can close this tab and return to VS Code.");
 export const errorPage = page("Sign-in did not complete", "Return to VS Code to see what happened and try again.");

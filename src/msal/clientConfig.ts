@@ -1,6 +1,7 @@
 import type { Configuration, INetworkModule, LogLevel } from "@azure/msal-node";
 import { AuthorityTarget, loopbackDiscoveryUrl, requestAuthority } from "../config/authority";
 import { LogSink } from "../logging/logger";
+import { OidcNetworkModule } from "./oidcRequests";
 
 export type MetadataFetcher = (url: string) => Promise<string>;
 
@@ -18,6 +19,7 @@ export async function buildConfiguration(
   getMetadata: MetadataFetcher,
 ): Promise<Configuration> {
   const authorityMetadata = target.loopbackUrl ? await getMetadata(loopbackDiscoveryUrl(target.loopbackUrl, tenant)) : undefined;
+  const oidc = target.protocol === "oidc";
   return {
     auth: {
       clientId,
@@ -27,7 +29,10 @@ export async function buildConfiguration(
     },
     cache: { cachePlugin },
     system: {
-      networkClient,
+      // OIDC mode: no Entra assumptions (client_info, tenants, instance discovery; knownAuthorities
+      // holds the issuer's host), and requests carry no Entra parameters.
+      protocolMode: oidc ? "OIDC" : "AAD",
+      networkClient: oidc ? new OidcNetworkModule(networkClient) : networkClient,
       loggerOptions: {
         // MSAL's messages go through our redacting logger; personal data stays off.
         piiLoggingEnabled: false,

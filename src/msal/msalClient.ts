@@ -1,3 +1,4 @@
+import type { Agent as HttpsAgent } from "https";
 import type { AccountInfo, AuthenticationResult, PublicClientApplication } from "@azure/msal-node";
 import { AuthorityTarget, requestAuthority } from "../config/authority";
 import { CachePluginFactory, CachePluginOptions, CacheStatistics, SecretCachePlugin, SharedCachePlugin } from "../cache/secretCachePlugin";
@@ -5,7 +6,7 @@ import { cacheKey, SecretStore } from "../cache/secretStore";
 import { describeError, LogSink } from "../logging/logger";
 import { Emitter } from "../util/emitter";
 import { SerialQueue } from "../util/serialQueue";
-import { AccountsChange, accountsFromCache, diffAccounts, groupByHomeAccount, profileForTenant } from "./accounts";
+import { accountLabel, AccountsChange, accountsFromCache, diffAccounts, groupByHomeAccount, labelled, profileForTenant } from "./accounts";
 import { buildConfiguration, MetadataFetcher } from "./clientConfig";
 import { classifyError, mayBeRotatedElsewhere } from "./errors";
 import { RENEWAL_MARGIN_MS, TokenIndex, TokenResult } from "./tokenIndex";
@@ -31,6 +32,8 @@ export interface MsalClientOptions {
   readonly requestTimeoutMs?: number;
   /** The editor's proxy settings, read when a request is made. */
   readonly proxy?: () => ProxySettings;
+  /** Agent of https requests sent without a proxy (tests trust a local provider's certificate with it). */
+  readonly httpsAgent?: HttpsAgent;
   /** Another cache strategy (tests compare ours with a last-writer-wins baseline). */
   readonly createCachePlugin?: CachePluginFactory;
   /** Report the accounts of the first listing as added (a client first seen through another window). */
@@ -121,7 +124,7 @@ export class MsalClient {
       return undefined; // MSAL's memory is behind storage, or a tenant named by domain: let MSAL resolve it
     }
     if (this.index?.version !== view.version) {
-      this.index = { version: view.version, index: new TokenIndex(view.cache, this.options.clientId) };
+      this.index = { version: view.version, index: new TokenIndex(view.cache, this.options.clientId, this.options.target.protocol) };
     }
     const tenantId = tenant === undefined || MULTI_TENANT_ALIASES.has(tenant.toLowerCase()) ? undefined : tenant;
     return this.index.index.lookup(homeAccountId, tenantId, scopes, Date.now());
@@ -134,6 +137,7 @@ export class MsalClient {
     if (!account) {
       throw new AccountNotFoundError(homeAccountId);
     }
+    const label = accountLabel(account, account.idTokenClaims);
     const request = { account, scopes, authority: this.authorityFor(tenant), forceRefresh, ...(claims === undefined ? {} : { claims }) };
     const acquire = async () => {
       const result = checkResult(await pca.acquireTokenSilent(request));
@@ -157,17 +161,17 @@ export class MsalClient {
         // stored token may be rotated again meanwhile (several windows refreshing): a few rounds.
         const waitMs = mayBeRotatedElsewhere(err) ? ROTATION_WAIT_MS : 0;
         if (attempt < MAX_ROTATION_ROUNDS && (await this.plugin.refreshTokenRotatedElsewhere(homeAccountId, waitMs))) {
-          this.options.log.info(`Refresh for ${account.username} used a token another window had replaced; retrying with the stored one.`);
+          this.options.log.info(`Refresh for ${label} used a token another window had replaced; retrying with the stored one.`);
           continue;
         }
         if (claims !== undefined) {
           // Refused claims ask for the user (multi-factor authentication, a new sign-in), not for a
           // sign-out: the refresh token may be good for everything else. A dead one is found, and
           // removed, by the next request without claims.
-          this.options.log.info(`The claims for ${account.username} need an interactive sign-in (${describeError(err)}).`);
+          this.options.log.info(`The claims for ${label} need an interactive sign-in (${describeError(err)}).`);
           throw err;
         }
-        await this.signOutRejected(pca, homeAccountId, account.username, err);
+        await this.signOutRejected(pca, homeAccountId, label, err);
       }
     }
   }
@@ -176,10 +180,10 @@ export class MsalClient {
    * MSAL drops a rejected refresh token in memory only; remove the account and save it, so the dead
    * token is never sent again (not by this window, not by another, not after a reload).
    */
-  private async signOutRejected(pca: PublicClientApplication, homeAccountId: string, username: string, err: unknown): Promise<never> {
-    this.options.log.warn(`Refresh for ${username} was rejected (${describeError(err)}); the account must sign in again.`);
+  private async signOutRejected(pca: PublicClientApplication, homeAccountId: string, label: string, err: unknown): Promise<never> {
+    this.options.log.warn(`Refresh for ${label} was rejected (${describeError(err)}); the account must sign in again.`);
     await this.removeProfiles(pca, (await pca.getAllAccounts()).filter((a) => a.homeAccountId === homeAccountId));
-    throw new ReauthRequiredError(username, err);
+    throw new ReauthRequiredError(label, err);
   }
 
   /** Runs an interactive flow outside the queue: it may wait minutes for the user. */
@@ -190,7 +194,7 @@ export class MsalClient {
       (r) => r.account?.homeAccountId,
     );
     await this.queue.run(() => this.refreshAccounts());
-    return result;
+    return { ...result, account: result.account && labelled(result.account) };
   }
 
   removeAccount(homeAccountId: string): Promise<boolean> {
@@ -244,7 +248,7 @@ export class MsalClient {
   /** Re-lists accounts and fires the difference to the last listing (not on the first one). */
   private async refreshAccounts(): Promise<Map<string, AccountInfo>> {
     const pca = await this.client();
-    const current = groupByHomeAccount(await pca.getAllAccounts());
+    const current = new Map([...groupByHomeAccount(await pca.getAllAccounts())].map(([id, account]) => [id, labelled(account)]));
     this.report(current);
     return current;
   }
@@ -278,6 +282,7 @@ export class MsalClient {
       (code, message) => new msal.AuthError(code, "", message),
       this.options.requestTimeoutMs,
       new ProxyAgents(this.options.proxy ?? (() => NO_PROXY_SETTINGS)),
+      this.options.httpsAgent,
     );
     const getMetadata = this.options.fetchMetadata ?? (async (url: string) => JSON.stringify((await network.sendGetRequestAsync(url)).body));
     const config = await buildConfiguration(clientId, target, defaultTenant, this.plugin, log, network, getMetadata);
@@ -292,7 +297,7 @@ function toTokenResult(result: AuthenticationResult): TokenResult {
   return {
     accessToken: result.accessToken,
     idToken: result.idToken || undefined,
-    account: { homeAccountId: account.homeAccountId, username: account.username },
+    account: { homeAccountId: account.homeAccountId, username: accountLabel(account, account.idTokenClaims) },
     tenantId: result.tenantId,
     expiresOn: result.expiresOn?.getTime() ?? 0,
     fromCache: result.fromCache,

@@ -1,4 +1,7 @@
 import type { Entry, MsalCache } from "../cache/cacheDocument";
+import type { Protocol } from "../config/authority";
+import { accountLabel } from "./accounts";
+import { expiryOf, jwtClaims } from "./jwt";
 
 /** What a silent token request returns, from MSAL or straight from the index. */
 export interface TokenResult {
@@ -33,18 +36,28 @@ interface IndexedToken {
 export class TokenIndex {
   private readonly tokens = new Map<string, IndexedToken[]>();
   private readonly idTokens = new Map<string, { secret: string; expiresOn: number }>();
-  private readonly usernames = new Map<string, string>();
+  /** Per account: its label, and its realm where the homeAccountId does not tell it (OpenID Providers). */
+  private readonly accounts = new Map<string, { label: string; realm: string }>();
 
-  constructor(cache: MsalCache, clientId: string) {
+  constructor(
+    cache: MsalCache,
+    clientId: string,
+    private readonly protocol: Protocol = "entra",
+  ) {
     const client = clientId.toLowerCase();
-    for (const entry of Object.values(cache.Account ?? {})) {
-      this.usernames.set(text(entry, "home_account_id"), text(entry, "username"));
-    }
+    const claims = new Map<string, Record<string, unknown> | undefined>();
     for (const entry of Object.values(cache.IdToken ?? {})) {
       if (text(entry, "client_id").toLowerCase() === client) {
         const secret = text(entry, "secret");
-        this.idTokens.set(slot(entry), { secret, expiresOn: jwtExpiry(secret) });
+        const payload = jwtClaims(secret);
+        this.idTokens.set(slot(entry), { secret, expiresOn: expiryOf(payload) });
+        claims.set(text(entry, "home_account_id"), payload);
       }
+    }
+    for (const entry of Object.values(cache.Account ?? {})) {
+      const homeAccountId = text(entry, "home_account_id");
+      const label = accountLabel({ homeAccountId, username: text(entry, "username"), name: text(entry, "name") }, claims.get(homeAccountId));
+      this.accounts.set(homeAccountId, { label, realm: text(entry, "realm").toLowerCase() });
     }
     for (const entry of Object.values(cache.AccessToken ?? {})) {
       // Only plain bearer tokens of this client; PoP and other schemes stay with MSAL.
@@ -66,7 +79,7 @@ export class TokenIndex {
    * good, or undefined. `tenantId` must be a tenant id (GUID) or undefined for the home tenant.
    */
   lookup(homeAccountId: string, tenantId: string | undefined, scopes: readonly string[], now: number): TokenResult | undefined {
-    const realm = (tenantId ?? homeAccountId.slice(homeAccountId.indexOf(".") + 1)).toLowerCase();
+    const realm = tenantId?.toLowerCase() ?? this.homeRealm(homeAccountId);
     const key = `${homeAccountId}|${realm}`;
     const wanted = scopes.map((s) => s.toLowerCase()).filter((s) => !OIDC_SCOPES.has(s));
     const idToken = this.idTokens.get(key);
@@ -78,7 +91,7 @@ export class TokenIndex {
         return {
           accessToken: token.secret,
           idToken: idToken.secret,
-          account: { homeAccountId, username: this.usernames.get(homeAccountId) ?? "" },
+          account: { homeAccountId, username: this.accounts.get(homeAccountId)?.label ?? "" },
           tenantId: realm,
           expiresOn: token.expiresOn,
           fromCache: true,
@@ -86,6 +99,18 @@ export class TokenIndex {
       }
     }
     return undefined;
+  }
+
+  /**
+   * Entra: the home tenant is the second part of the homeAccountId ("<oid>.<tid>"). An OpenID
+   * Provider's homeAccountId is its `sub`, which may hold dots; its account entry has the realm
+   * (empty, or a `tid` claim).
+   */
+  private homeRealm(homeAccountId: string): string {
+    if (this.protocol === "oidc") {
+      return this.accounts.get(homeAccountId)?.realm ?? "";
+    }
+    return homeAccountId.slice(homeAccountId.indexOf(".") + 1).toLowerCase();
   }
 }
 
@@ -96,14 +121,4 @@ function slot(entry: Entry): string {
 function text(entry: Entry, field: string): string {
   const value = entry[field];
   return typeof value === "string" ? value : "";
-}
-
-/** The `exp` of a JWT in epoch ms, or 0 when it cannot be read (then MSAL decides). */
-export function jwtExpiry(jwt: string): number {
-  try {
-    const payload = JSON.parse(Buffer.from(jwt.split(".")[1] ?? "", "base64url").toString("utf8")) as { exp?: unknown };
-    return typeof payload.exp === "number" ? payload.exp * 1000 : 0;
-  } catch {
-    return 0;
-  }
 }

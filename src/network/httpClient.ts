@@ -20,6 +20,8 @@ export class HttpClient implements INetworkModule {
     private readonly authError: AuthErrorFactory,
     private readonly timeoutMs = REQUEST_TIMEOUT_MS,
     private readonly proxies = new ProxyAgents(() => NO_PROXY_SETTINGS),
+    /** Agent of https requests sent without a proxy; Node's default when omitted (tests trust their own CA with it). */
+    private readonly directHttpsAgent?: https.Agent,
   ) {}
 
   sendGetRequestAsync<T>(url: string, options?: NetworkRequestOptions, timeout?: number): Promise<NetworkResponse<T>> {
@@ -40,7 +42,8 @@ export class HttpClient implements INetworkModule {
     let response: RawResponse;
     const limit = timeout ?? this.timeoutMs;
     try {
-      response = await request(url, method, options, limit, this.proxies.agentFor(url));
+      const agent = this.proxies.agentFor(url) ?? (url.startsWith("https:") ? this.directHttpsAgent : undefined);
+      response = await request(url, method, options, limit, agent);
     } catch (err) {
       const reason = isTimeout(err) ? `no answer within ${Math.round(limit / 1000)} s` : `it could not be reached ${this.proxies.describe(url)} (${causeOf(err)})`;
       this.backoff.unreachable(host, `${host}: ${reason}`);

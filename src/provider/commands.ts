@@ -1,13 +1,18 @@
 import * as vscode from "vscode";
+import type { Protocol } from "../config/authority";
 import { Settings } from "../config/settings";
-import { summarizeCache, tenantsByAccount } from "../diagnostics/cacheSummary";
+import { accountTenants, summarizeCache, tenantsByAccount } from "../diagnostics/cacheSummary";
 import { DiagnosticsReport, renderReport } from "../diagnostics/diagnosticsReport";
 import { describeError, Logger } from "../logging/logger";
 import { ClientRegistry } from "../msal/clientRegistry";
 import { MsalAuthenticationProvider } from "./msalAuthenticationProvider";
+import { identityProviderName } from "./ids";
 
-/** Scopes of a sign-in started from the Command Palette: the account's own profile. */
-const SIGN_IN_SCOPES = ["User.Read"];
+/**
+ * Scopes of a sign-in started from the Command Palette: the account's own profile (Microsoft Graph
+ * for Entra; an OpenID Provider's OpenID scopes, which MSAL completes with profile and offline_access).
+ */
+const SIGN_IN_SCOPES: Record<Protocol, string[]> = { entra: ["User.Read"], oidc: ["openid"] };
 
 export interface CommandDeps {
   readonly context: vscode.ExtensionContext;
@@ -23,8 +28,9 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
   return [
     vscode.commands.registerCommand("msal.signIn", async () => {
       try {
-        const session = await provider.createSession(SIGN_IN_SCOPES, {});
-        void vscode.window.showInformationMessage(vscode.l10n.t("Signed in to Microsoft Entra ID as {0}.", session.account.label));
+        const { target } = deps.settings();
+        const session = await provider.createSession(SIGN_IN_SCOPES[target.protocol], {});
+        void vscode.window.showInformationMessage(vscode.l10n.t("Signed in to {0} as {1}.", identityProviderName(target), session.account.label));
       } catch (err) {
         void vscode.window.showErrorMessage(describeError(err));
       }
@@ -79,11 +85,10 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     vscode.commands.registerCommand("msal.showAccounts", async () => {
       const accounts = await provider.allAccounts();
       const tenants = tenantsByAccount((await deps.registry.all()).map((c) => c.statistics().view));
-      const items = accounts.map((a) => ({
-        label: a.username,
-        description: a.name,
-        detail: vscode.l10n.t("Tenants: {0}", (tenants.get(a.homeAccountId) ?? [a.tenantId]).join(", ")),
-      }));
+      const items = accounts.map((a) => {
+        const list = accountTenants(tenants, a);
+        return { label: a.username, description: a.name, detail: list.length > 0 ? vscode.l10n.t("Tenants: {0}", list.join(", ")) : undefined };
+      });
       const manage = { label: vscode.l10n.t("Manage the extensions that use an account…"), description: "", detail: undefined as string | undefined };
       const pick = await vscode.window.showQuickPick(items.length ? [...items, manage] : [{ label: vscode.l10n.t("No account is signed in"), description: "", detail: undefined }], {
         title: vscode.l10n.t("Microsoft Entra ID accounts"),
@@ -123,7 +128,14 @@ async function buildReport({ context, registry, settings, log }: CommandDeps): P
       extensionKind: context.extension.extensionKind === vscode.ExtensionKind.UI ? "UI" : "workspace",
     },
     msalNodeVersion,
-    settings: { clientId: current.clientId, tenant: current.tenant, authority: current.target.key, signInFlow: current.signInFlow },
+    settings: {
+      protocol: current.target.protocol,
+      clientId: current.clientId,
+      // An OpenID Provider has no tenant; its issuer is the authority.
+      ...(current.target.protocol === "entra" ? { tenant: current.tenant } : {}),
+      authority: current.target.key,
+      signInFlow: current.signInFlow,
+    },
     clients: clients.map((client) => {
       const stats = client.statistics();
       return {

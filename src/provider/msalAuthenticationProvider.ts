@@ -172,7 +172,7 @@ export class MsalAuthenticationProvider implements vscode.AuthenticationProvider
       throw new Error(settingsError);
     }
     try {
-      return parseScopes(scopes);
+      return parseScopes(scopes, this.registry.current.target.protocol);
     } catch (err) {
       this.log.warn(`Refused a request: ${describeError(err)}`);
       throw err;

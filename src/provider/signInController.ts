@@ -1,13 +1,14 @@
 import * as vscode from "vscode";
 import type { AuthenticationResult } from "@azure/msal-node";
 import { Settings } from "../config/settings";
-import { chooseFlow, FlowName } from "../flows/chooseFlow";
+import { chooseFlow, FlowName, unavailableFlow } from "../flows/chooseFlow";
 import { signInWithDeviceCode, DeviceCodePrompt } from "../flows/deviceCodeFlow";
 import { signInWithLoopback } from "../flows/loopbackFlow";
 import { actionsFor, classifyError, ErrorAction, userMessage } from "../msal/errors";
 import { MsalClient } from "../msal/msalClient";
 import { describeError, LogSink } from "../logging/logger";
 import { SingleFlight } from "../util/singleFlight";
+import { identityProviderName } from "./ids";
 
 export interface SignInRequest {
   readonly scopes: string[];
@@ -38,10 +39,24 @@ export class SignInController {
   }
 
   private async run(client: MsalClient, request: SignInRequest): Promise<AuthenticationResult> {
-    const flow = chooseFlow(this.settings().signInFlow, {
+    const { signInFlow, target } = this.settings();
+    const flow = chooseFlow(signInFlow, {
       remote: Boolean(vscode.env.remoteName) && this.extensionKind === vscode.ExtensionKind.Workspace,
       web: vscode.env.uiKind === vscode.UIKind.Web,
     });
+    const unavailable = unavailableFlow(flow, signInFlow, target.protocol);
+    if (unavailable) {
+      const err = new Error(
+        unavailable === "setting"
+          ? vscode.l10n.t('Device code sign-in is not available with an OpenID Provider ("msal.protocol" is "oidc"). Set "msal.signInFlow" to "loopback" or "auto".')
+          : vscode.l10n.t(
+              'This window signs in with a device code (the extension runs remotely or in a browser), which is not available with an OpenID Provider ("msal.protocol" is "oidc"). If your browser runs on the same machine as the extension host, set "msal.signInFlow" to "loopback".',
+            ),
+      );
+      this.log.warn(`Sign-in not started: ${err.message}`);
+      void this.showError(err, [{ kind: "openSetting", setting: "msal.signInFlow" }]);
+      throw err;
+    }
     this.log.info(`Signing in with ${flow === "loopback" ? "the browser (loopback redirect)" : "a device code"}.`);
     try {
       return await this.withFlow(client, request, flow);
@@ -50,8 +65,8 @@ export class SignInController {
         throw err;
       }
       const actions = actionsFor(err);
-      if (flow !== "loopback" || actions.length > 0) {
-        // Another way to sign in would fail the same way: show what to fix instead.
+      if (flow !== "loopback" || actions.length > 0 || target.protocol === "oidc") {
+        // Another way to sign in would fail the same way, or there is none: show what to fix instead.
         void this.showError(err, actions);
         throw err;
       }
@@ -70,7 +85,7 @@ export class SignInController {
 
   private async withFlow(client: MsalClient, request: SignInRequest, flow: FlowName): Promise<AuthenticationResult> {
     return await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t("Signing in to Microsoft Entra ID…"), cancellable: true },
+      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t("Signing in to {0}…", identityProviderName(this.settings().target)), cancellable: true },
       (_progress, token) =>
         client.signIn(
           (pca, authority) =>
@@ -79,6 +94,7 @@ export class SignInController {
                   scopes: request.scopes,
                   loginHint: request.loginHint,
                   claims: request.claims,
+                  protocol: this.settings().target.protocol,
                   signal: token,
                   log: this.log,
                   openBrowser: async (url) => {
@@ -101,7 +117,7 @@ export class SignInController {
 
   private async showError(err: unknown, actions: ErrorAction[]): Promise<void> {
     const labels = actions.map(actionLabel);
-    const choice = await vscode.window.showErrorMessage(vscode.l10n.t("Sign-in to Microsoft Entra ID failed: {0}", userMessage(err)), ...labels);
+    const choice = await vscode.window.showErrorMessage(vscode.l10n.t("Sign-in to {0} failed: {1}", identityProviderName(this.settings().target), userMessage(err)), ...labels);
     const action = actions[labels.indexOf(choice ?? "")];
     if (action?.kind === "openSetting") {
       await vscode.commands.executeCommand("workbench.action.openSettings", action.setting);

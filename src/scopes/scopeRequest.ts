@@ -1,4 +1,5 @@
-import { CLIENT_ID_FORM, isClientId, isTenant, TENANT_FORM } from "../config/validate";
+import type { Protocol } from "../config/authority";
+import { CLIENT_ID_FORM, isClientId, isOidcClientId, isTenant, OIDC_CLIENT_ID_FORM, TENANT_FORM } from "../config/validate";
 
 /**
  * Scopes as other extensions pass them to `vscode.authentication.getSession`, parsed and checked.
@@ -34,7 +35,14 @@ export function isSpecialScope(scope: string): boolean {
   return scope.startsWith(CLIENT_PREFIX) || scope.startsWith(TENANT_PREFIX);
 }
 
-export function parseScopes(input: unknown): ScopeRequest {
+/**
+ * With an OpenID Provider (`protocol` "oidc") the Entra conventions do not apply: there are no
+ * tenants, client ids have the provider's own form, and no Microsoft Graph scope is added (MSAL
+ * asks for `openid profile offline_access` itself, whatever else is asked).
+ */
+export function parseScopes(input: unknown, protocol: Protocol = "entra"): ScopeRequest {
+  const oidc = protocol === "oidc";
+  const [validClientId, clientIdForm] = oidc ? [isOidcClientId, OIDC_CLIENT_ID_FORM] : [isClientId, CLIENT_ID_FORM];
   if (!Array.isArray(input)) {
     throw new ScopeError(`Scopes must be an array of strings; got ${describe(input)}.`);
   }
@@ -55,15 +63,18 @@ export function parseScopes(input: unknown): ScopeRequest {
       throw new ScopeError(`Scope ${index} contains a space, a control character or another character that scopes may not contain.`);
     }
     if (scope.startsWith(CLIENT_PREFIX)) {
-      clientId = special(scope.slice(CLIENT_PREFIX.length), clientId, CLIENT_PREFIX, isClientId, CLIENT_ID_FORM);
+      clientId = special(scope.slice(CLIENT_PREFIX.length), clientId, CLIENT_PREFIX, validClientId, clientIdForm);
     } else if (scope.startsWith(TENANT_PREFIX)) {
+      if (oidc) {
+        throw new ScopeError(`"${TENANT_PREFIX}" cannot be used with an OpenID Provider ("msal.protocol" is "oidc"), which has no tenants: leave it out.`);
+      }
       tenant = special(scope.slice(TENANT_PREFIX.length), tenant, TENANT_PREFIX, isTenant, TENANT_FORM);
     } else {
       scopes.add(scope);
     }
   });
   // As the built-in provider: a request for OpenID scopes only gets a Microsoft Graph profile token.
-  if ([...scopes].every((s) => OIDC_SCOPES.has(s))) {
+  if (!oidc && [...scopes].every((s) => OIDC_SCOPES.has(s))) {
     scopes.add("User.Read");
   }
   return { original: [...input] as string[], scopes: [...scopes].sort(), clientId, tenant };

@@ -11,7 +11,7 @@ interface ParsedForm {
   defaultUser?: string;
 }
 
-function unescapeHtml(s: string): string {
+export function unescapeHtml(s: string): string {
   return s
     .replace(/&#(\d+);/g, (_, d: string) => String.fromCharCode(Number(d)))
     .replace(/&quot;/g, '"')

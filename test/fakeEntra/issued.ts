@@ -1,5 +1,6 @@
-// Every credential any fake in this process issued, so that tests can scan what they captured
-// (logs, messages, files) for leaks. Kept in memory of the test process only.
+// Every credential any identity provider of the tests (this fake, and the test OpenID Provider)
+// issued in this process, so that tests can scan what they captured (logs, messages, files) for
+// leaks. Kept in memory of the test process only.
 const issued = new Set<string>();
 
 export function recordIssued(...secrets: (string | undefined)[]): void {

@@ -18,7 +18,7 @@ import type { Page } from 'playwright-core';
 import { startFakeEntra } from '../fakeEntra';
 import type { FakeEntra, FakeRequestRecord } from '../fakeEntra/types';
 import { hostTools, packageConsumer, readmeShot, requireExtensionVsix } from './harness';
-import { decodeJwt, escapeRegExp, JourneyHost, SIGN_IN_ENTRY } from './harness/journey';
+import { decodeJwt, escapeRegExp, fakeEntraSettings, JourneyHost, SIGN_IN_ENTRY } from './harness/journey';
 
 const RESOURCE = '6f7c9a1e-0000-4000-8000-000000000001';
 const SCOPE = `${RESOURCE}/.default`;
@@ -90,7 +90,7 @@ describe('real host: user journeys (install, sign-in, another extension asks, pe
     requireExtensionVsix();
     // 60 s tokens are inside MSAL's 5-minute refresh window: every silent call after a restart refreshes.
     fake = await startFakeEntra({ accessTokenLifetimeSec: 60 });
-    host = new JourneyHost(fake, SCOPE, 'loopback');
+    host = new JourneyHost(fakeEntraSettings(fake, 'loopback'), SCOPE);
     await host.prepare(await packageConsumer());
   });
   afterEach(async function () {

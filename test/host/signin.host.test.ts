@@ -24,7 +24,7 @@ import {
   stageInHostTests,
   Workbench,
 } from './harness';
-import { ConsumerReport, decodeJwt, journeySettings, LOG_CHANNEL, saveFailure, SIGN_IN_ENTRY } from './harness/journey';
+import { ConsumerReport, decodeJwt, fakeEntraSettings, journeySettings, LOG_CHANNEL, saveFailure, SIGN_IN_ENTRY } from './harness/journey';
 
 const SCOPE = '6f7c9a1e-0000-4000-8000-000000000001/.default';
 const USER = 'alice@contoso.test';
@@ -69,7 +69,7 @@ class HostFixture {
     this.folder = path.join(this.codeServer.baseDir, 'workspace');
     fs.mkdirSync(this.folder, { recursive: true });
     this.reportFile = path.join(this.codeServer.baseDir, 'consumer-report.json');
-    this.codeServer.writeUserSettings(journeySettings(fake, signInFlow, this.reportFile, SCOPE));
+    this.codeServer.writeUserSettings(journeySettings(fakeEntraSettings(fake, signInFlow), this.reportFile, SCOPE));
     await this.codeServer.installExtension(requireExtensionVsix());
     await this.codeServer.installExtension(consumerVsix);
     this.step('extensions installed');

@@ -21,6 +21,14 @@ describe("scope parsing", () => {
     assert.deepStrictEqual(parseScopes(["VSCODE_TENANT:common"]).scopes, ["User.Read"]);
   });
 
+  it("with an OpenID Provider: adds nothing, takes the provider's client ids and refuses tenants", () => {
+    assert.deepStrictEqual(parseScopes(["profile", "openid"], "oidc").scopes, ["openid", "profile"], "no Microsoft Graph scope");
+    assert.deepStrictEqual(parseScopes([], "oidc").scopes, [], "MSAL adds openid profile offline_access itself");
+    assert.strictEqual(parseScopes(["VSCODE_CLIENT_ID:vscode-desktop", "email"], "oidc").clientId, "vscode-desktop");
+    assert.throws(() => parseScopes(["VSCODE_CLIENT_ID:a@b"], "oidc"), /the value must be the client ID of your application at the OpenID Provider/);
+    assert.throws(() => parseScopes(["VSCODE_TENANT:common", "email"], "oidc"), (err: Error) => err instanceof ScopeError && /cannot be used with an OpenID Provider/.test(err.message));
+  });
+
   it("refuses malformed input with a message", () => {
     const cases: [unknown, RegExp][] = [
       ["User.Read", /must be an array of strings; got a string/],

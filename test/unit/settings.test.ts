@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { customTarget, requestAuthority } from "../../src/config/authority";
+import { customTarget, oidcTarget, requestAuthority } from "../../src/config/authority";
 import { DEFAULT_CLIENT_ID, resolveSettings } from "../../src/config/settings";
 
 describe("settings", () => {
@@ -71,5 +71,56 @@ describe("settings", () => {
     assert.ok(result.ok);
     assert.strictEqual(result.settings.tenant, "contoso.com");
     assert.strictEqual(result.settings.target.key, "http://127.0.0.1:9999");
+  });
+
+  describe("generic OpenID Connect (msal.protocol oidc)", () => {
+    it("takes the issuer from msal.authority and a client id of the provider's own form", () => {
+      const result = resolveSettings({ protocol: "oidc", authority: "https://id.example.com/realms/dev/", clientId: "vscode-desktop", tenant: "not a tenant", cloud: "mars" });
+      assert.ok(result.ok, JSON.stringify(result));
+      const { target, clientId, tenant } = result.settings;
+      assert.strictEqual(target.protocol, "oidc");
+      assert.strictEqual(clientId, "vscode-desktop");
+      assert.strictEqual(tenant, "", "an OpenID Provider has no tenant; msal.tenant and msal.cloud are not read");
+      assert.strictEqual(requestAuthority(target, tenant), "https://id.example.com/realms/dev");
+      assert.deepStrictEqual(target.knownAuthorities, ["id.example.com"], "trusted as it is: no Microsoft instance discovery");
+      assert.strictEqual(target.loopbackUrl, undefined);
+    });
+
+    it("keeps its caches apart from an Entra authority at the same URL", () => {
+      const oidc = oidcTarget("https://login.example.com/tenant");
+      const entra = customTarget("https://login.example.com/tenant").target;
+      assert.notStrictEqual(oidc.key, entra.key);
+      assert.strictEqual(oidcTarget("https://login.example.com/tenant/").key, oidc.key, "a trailing slash names the same issuer");
+    });
+
+    it("requires the issuer URL and a client registered at the provider, naming the settings", () => {
+      const missing = resolveSettings({ protocol: "oidc", clientId: "04b07795-8ddb-461a-bbee-02f9e1bf7b46" });
+      assert.ok(!missing.ok);
+      const text = missing.errors.join("\n");
+      assert.match(text, /"msal\.authority" must be the https issuer URL of your OpenID Provider when "msal\.protocol" is "oidc"/);
+      assert.match(text, /"msal\.clientId" must be the client ID of your application at the OpenID Provider/);
+    });
+
+    it("refuses plain http, credentials in the URL and client ids that would break the secret's key", () => {
+      const http = resolveSettings({ protocol: "oidc", authority: "http://127.0.0.1:8443", clientId: "app" });
+      assert.ok(!http.ok);
+      assert.match(http.errors[0], /"msal\.authority" must be the https issuer URL/);
+      assert.throws(() => oidcTarget("https://user:pw@id.example.com"), /must not contain a user name/);
+      const at = resolveSettings({ protocol: "oidc", authority: "https://id.example.com", clientId: "app@example" });
+      assert.ok(!at.ok);
+      assert.match(at.errors[0], /"msal\.clientId" must be the client ID of your application at the OpenID Provider: 1 to 255 letters/);
+    });
+
+    it("refuses an unknown protocol", () => {
+      const result = resolveSettings({ protocol: "saml" });
+      assert.ok(!result.ok);
+      assert.match(result.errors[0], /"msal\.protocol" must be one of entra, oidc; got "saml"/);
+    });
+
+    it("leaves Entra as the default protocol", () => {
+      const result = resolveSettings({});
+      assert.ok(result.ok);
+      assert.strictEqual(result.settings.target.protocol, "entra");
+    });
   });
 });

@@ -52,4 +52,21 @@ describe("token index", () => {
     const hit = new TokenIndex(cache({ realm: "tid-guest" }), CLIENT).lookup(HOME, "TID-GUEST", ["api://x/read"], NOW);
     assert.strictEqual(hit?.tenantId, "tid-guest");
   });
+
+  it("with an OpenID Provider: finds a subject's tokens (dots in it, no tenant) and labels it by its id token", () => {
+    const sub = "bob.7c1e";
+    const idToken = `eyJhbGciOiJub25lIn0.${Buffer.from(JSON.stringify({ exp: Math.floor((NOW + 3600_000) / 1000), sub, email: "bob@oidc.test" })).toString("base64url")}.sig`;
+    const oidc: MsalCache = {
+      Account: { a: { home_account_id: sub, realm: "", username: "" } },
+      IdToken: { i: { home_account_id: sub, realm: "", client_id: CLIENT, credential_type: "IdToken", secret: idToken } },
+      AccessToken: {
+        t: { home_account_id: sub, realm: "", client_id: CLIENT, credential_type: "AccessToken", token_type: "Bearer", target: "openid profile email offline_access", secret: "opaque", expires_on: String(Math.floor((NOW + 3600_000) / 1000)) },
+      },
+    };
+    const hit = new TokenIndex(oidc, CLIENT, "oidc").lookup(sub, undefined, ["email"], NOW);
+    assert.strictEqual(hit?.accessToken, "opaque");
+    assert.strictEqual(hit?.tenantId, "");
+    assert.strictEqual(hit?.account.username, "bob@oidc.test");
+    assert.strictEqual(new TokenIndex(oidc, CLIENT).lookup(sub, undefined, ["email"], NOW), undefined, "read as Entra, the dot would name a tenant");
+  });
 });

@@ -6,10 +6,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { Page } from 'playwright-core';
 import type { FakeEntra } from '../../fakeEntra/types';
-import { CodeServer } from './codeServer';
+import { CodeServer, CodeServerOptions } from './codeServer';
 import { extensionId, hostResultsDir, requireExtensionVsix } from './paths';
 import { readmeViewport } from './readmeShots';
-import { Workbench } from './workbench';
+import { Workbench, WorkbenchOptions } from './workbench';
 
 export const LOG_CHANNEL = 'Microsoft Entra ID Sign-in';
 export const SIGN_IN_ENTRY = /Sign in with Microsoft Entra ID to use .*MSAL Consumer/;
@@ -27,6 +27,7 @@ export interface ConsumerReport {
 
 /** The part of `msal.showDiagnostics`' return value the journeys read. */
 export interface DiagnosticsReport {
+  settings?: Record<string, string>;
   clients: {
     secretKey: string;
     clientId: string;
@@ -74,11 +75,15 @@ export function decodeJwt(token: string): Record<string, unknown> {
   return JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8')) as Record<string, unknown>;
 }
 
-/** Settings that keep the workbench quiet and point the extension and the consumer at the fake. */
-export function journeySettings(fake: FakeEntra, signInFlow: 'loopback' | 'deviceCode', reportFile: string, scope: string): Record<string, unknown> {
+/** The extension's settings (msal.*) that point it at the fake Entra ID. */
+export function fakeEntraSettings(fake: FakeEntra, signInFlow: 'loopback' | 'deviceCode'): Record<string, unknown> {
+  return { 'msal.authority': fake.authority('organizations'), 'msal.signInFlow': signInFlow };
+}
+
+/** Settings that keep the workbench quiet, with the extension's own (`extension`) and the consumer's. */
+export function journeySettings(extension: Record<string, unknown>, reportFile: string, scope: string): Record<string, unknown> {
   return {
-    'msal.authority': fake.authority('organizations'),
-    'msal.signInFlow': signInFlow,
+    ...extension,
     'msalConsumer.reportFile': reportFile,
     'msalConsumer.scopes': [scope],
     'msalConsumer.accountLabel': '',
@@ -122,9 +127,11 @@ export class JourneyHost {
   readonly trace: string[] = [];
 
   constructor(
-    private readonly fake: FakeEntra,
+    /** The extension's settings (msal.*), e.g. fakeEntraSettings(fake, 'loopback'). */
+    private readonly extensionSettings: Record<string, unknown>,
     private readonly scope: string,
-    private readonly signInFlow: 'loopback' | 'deviceCode' = 'loopback',
+    /** What the identity provider under test needs of code-server and the browser (e.g. trust in its CA). */
+    private readonly options: { codeServer?: CodeServerOptions; workbench?: WorkbenchOptions } = {},
   ) {}
 
   step(message: string): void {
@@ -135,13 +142,13 @@ export class JourneyHost {
 
   /** Prepares code-server (settings, consumer installed) without the extension under test. */
   async prepare(consumerVsix: string): Promise<void> {
-    this.codeServer = new CodeServer();
+    this.codeServer = new CodeServer(this.options.codeServer);
     this.folder = path.join(this.codeServer.baseDir, 'workspace');
     fs.mkdirSync(this.folder, { recursive: true });
     this.reportFile = path.join(this.codeServer.baseDir, 'consumer-report.json');
-    this.codeServer.writeUserSettings(journeySettings(this.fake, this.signInFlow, this.reportFile, this.scope));
+    this.codeServer.writeUserSettings(journeySettings(this.extensionSettings, this.reportFile, this.scope));
     await this.codeServer.installExtension(consumerVsix);
-    this.workbench = await Workbench.launch({ viewport: readmeViewport });
+    this.workbench = await Workbench.launch({ viewport: readmeViewport, ...this.options.workbench });
     this.step('prepared (consumer installed, browser launched)');
   }
 

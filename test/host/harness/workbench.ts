@@ -17,6 +17,8 @@ export interface WorkbenchOptions {
   /** Chromium profile dir; a fresh temp dir when omitted. */
   profileDir?: string;
   viewport?: { width: number; height: number };
+  /** More Chromium flags, e.g. trust in one test server's key (--ignore-certificate-errors-spki-list). */
+  extraArgs?: string[];
 }
 
 /** The flags that keep Debian's Chromium quiet on a machine without internet (see notes/vscode-host.md). */
@@ -60,7 +62,7 @@ export class Workbench {
     const context = await chromium.launchPersistentContext(profileDir, {
       executablePath: tools.chromium,
       headless: true,
-      args: chromiumArgs,
+      args: [...chromiumArgs, ...(options.extraArgs ?? [])],
       viewport: options.viewport ?? { width: 1400, height: 900 },
       // The workbench reads the clipboard for "Copy and open"-style buttons; grant it.
       permissions: ['clipboard-read', 'clipboard-write'],
