@@ -1,4 +1,6 @@
+import { readFileSync } from "node:fs";
 import { Session } from "node:inspector";
+import { cpus, totalmem } from "node:os";
 
 export interface Summary {
   n: number;
@@ -88,4 +90,15 @@ function shortUrl(url: string): string {
 export function round(x: number, digits = 3): number {
   const f = 10 ** digits;
   return Math.round(x * f) / f;
+}
+
+/** The machine a result was measured on (results are only comparable on one machine). */
+export function machineBasics(): { cpu: string; cores: number; memoryGiB: number; node: string; platform: string } {
+  let cpu = cpus()[0]?.model ?? "unknown";
+  try {
+    cpu = /model name\s*:\s*(.*)/.exec(readFileSync("/proc/cpuinfo", "utf8"))?.[1] ?? cpu;
+  } catch {
+    // not Linux
+  }
+  return { cpu, cores: cpus().length, memoryGiB: round(totalmem() / 2 ** 30, 1), node: process.version, platform: `${process.platform} ${process.arch}` };
 }

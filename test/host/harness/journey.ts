@@ -74,6 +74,25 @@ export function decodeJwt(token: string): Record<string, unknown> {
   return JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8')) as Record<string, unknown>;
 }
 
+/** Settings that keep the workbench quiet: no welcome page, tips, trust prompt, telemetry, AI panel or update checks. */
+export const QUIET_WORKBENCH_SETTINGS: Readonly<Record<string, unknown>> = {
+  'workbench.startupEditor': 'none',
+  'workbench.tips.enabled': false,
+  'workbench.enableExperiments': false,
+  'workbench.welcomePage.walkthroughs.openOnInstall': false,
+  'workbench.secondarySideBar.defaultVisibility': 'hidden',
+  'workbench.colorTheme': 'Default Dark Modern',
+  'security.workspace.trust.enabled': false,
+  'telemetry.telemetryLevel': 'off',
+  'chat.disableAIFeatures': true,
+  'extensions.ignoreRecommendations': true,
+  'extensions.autoCheckUpdates': false,
+  'extensions.autoUpdate': false,
+  'update.mode': 'none',
+  'git.enabled': false,
+  'github.gitAuthentication': false,
+};
+
 /** Settings that keep the workbench quiet and point the extension and the consumer at the fake. */
 export function journeySettings(fake: FakeEntra, signInFlow: 'loopback' | 'deviceCode', reportFile: string, scope: string): Record<string, unknown> {
   return {
@@ -83,21 +102,7 @@ export function journeySettings(fake: FakeEntra, signInFlow: 'loopback' | 'devic
     'msalConsumer.scopes': [scope],
     'msalConsumer.accountLabel': '',
     'msalHostTest.scopes': [scope],
-    'workbench.startupEditor': 'none',
-    'workbench.tips.enabled': false,
-    'workbench.enableExperiments': false,
-    'workbench.welcomePage.walkthroughs.openOnInstall': false,
-    'workbench.secondarySideBar.defaultVisibility': 'hidden',
-    'workbench.colorTheme': 'Default Dark Modern',
-    'security.workspace.trust.enabled': false,
-    'telemetry.telemetryLevel': 'off',
-    'chat.disableAIFeatures': true,
-    'extensions.ignoreRecommendations': true,
-    'extensions.autoCheckUpdates': false,
-    'extensions.autoUpdate': false,
-    'update.mode': 'none',
-    'git.enabled': false,
-    'github.gitAuthentication': false,
+    ...QUIET_WORKBENCH_SETTINGS,
   };
 }
 
