@@ -16,9 +16,10 @@ import { join, resolve } from "node:path";
 import { startFakeEntra, DEFAULT_USERS, TENANT_ID, type FakeEntra, type FakeUser } from "../test/fakeEntra";
 import { SCOPE } from "../test/support/clients";
 import { chartSvg, Series } from "./chart";
-import { BENCH_SCOPES, loopbackSignIn, realTemplate, subset, synthesize } from "./cacheBuilder";
-import { accountsChangeAt, benchCacheKey, warm, warmRetries, Contender, ContenderName, CONTENDERS, createContender, extensionsVersion, keytarStubbed, storeClient, storedValue, tryLoadExtensions } from "./contenders";
+import { BENCH_SCOPES, realTemplate, subset, synthesize } from "./cacheBuilder";
+import { benchCacheKey, warmRetries, Contender, ContenderName, CONTENDERS, createContender, extensionsVersion, keytarStubbed, storedValue, tryLoadExtensions } from "./contenders";
 import { benchLatency, BenchLatency, LatencySecretStorage, SecretLatency } from "./secretModel";
+import { Propagation, TwoWindows } from "./twoWindows";
 import { machineBasics, profile, round, summarize, Summary, topFunctions } from "./stats";
 
 // ---------------------------------------------------------------- options
@@ -89,11 +90,21 @@ interface CallStats extends Summary {
 }
 type PerSize<T> = Record<string, Partial<Record<ContenderName, T>>>;
 
+/** (d): medians and p95 of both deliveries (see propagation()), in ms. */
+interface PropagationStats extends Summary {
+  readsPerEvent: number;
+  fromSignInMedian: number;
+  aloneMedian: number;
+  aloneP95: number;
+  /** B's one SecretStorage read, within aloneMedian. */
+  aloneReadMedian: number;
+}
+
 interface Results {
   hit: PerSize<CallStats>;
   refresh: PerSize<CallStats>;
   signIn: PerSize<CallStats>;
-  propagation: PerSize<Summary & { readsPerEvent: number; fromSignInMedian: number }>;
+  propagation: PerSize<PropagationStats>;
   memory: PerSize<{ heapBytes: number }>;
   cacheBytes: Record<string, number>;
   /**
@@ -174,55 +185,32 @@ function withRatios(recorders: Map<ContenderName, Recorder>): Partial<Record<Con
   return out;
 }
 
-/** (d) Sign-in in window A until window B's onDidChangeAccounts reports the account. */
-async function propagation(name: "ours" | "read-every-call", fake: FakeEntra, msalJson: string, latency: SecretLatency, iterations: number, username: string) {
-  const storage = new LatencySecretStorage(latency);
-  const key = benchCacheKey(fake);
-  storage.values.set(key, storedValue(name, msalJson));
-  const writes: number[] = [];
-  const viewA = storage.window(), viewB = storage.window();
-  const store = viewA.store.bind(viewA);
-  viewA.store = async (k, v) => {
-    await store(k, v);
-    if (k === key) writes.push(performance.now());
-  };
-  const a = storeClient(name, fake, viewA);
-  const b = storeClient(name, fake, viewB);
-  const subs = [
-    viewA.onDidChange((e) => e.key === a.key && void a.storageChanged().catch(() => undefined)),
-    viewB.onDidChange((e) => e.key === b.key && void b.storageChanged().catch(() => undefined)),
-  ];
-  await warm(a);
-  await warm(b);
-  const delays: number[] = [], fromSignIn: number[] = [];
-  let reads = 0;
-  const waitFor = (pred: (added: string[], removed: string[]) => boolean): Promise<number> => accountsChangeAt(b, pred, `${name}: window B`);
+/**
+ * (d) Sign-in in window A until window B's onDidChangeAccounts reports the account: both windows
+ * on this thread, B's event at once (from A's first write); and B alone, its event held until A
+ * is idle (from B's change listener), as when each window has its own extension host.
+ */
+async function propagation(name: "ours" | "read-every-call", fake: FakeEntra, msalJson: string, latency: SecretLatency, iterations: number, username: string): Promise<PropagationStats> {
+  const windows = new TwoWindows(name, fake, msalJson, latency);
+  const together: Propagation[] = [], alone: Propagation[] = [];
   try {
+    await windows.start();
     for (let i = 0; i < iterations; i++) {
-      writes.length = 0;
-      const readsBefore = viewB.counts.reads;
-      const added = waitFor((add) => add.includes(username));
-      const result = await a.signIn((pca, authority) => loopbackSignIn(pca, fake, username, authority));
-      const signedInAt = performance.now();
-      const firedAt = await added;
-      const firstWrite = writes[0] ?? signedInAt;
-      delays.push(firedAt - firstWrite);
-      fromSignIn.push(firedAt - signedInAt);
-      reads += viewB.counts.reads - readsBefore;
-      // Sign the account out again (not measured), so the next sign-in is an addition again.
-      const removed = waitFor((_, rem) => rem.includes(username));
-      await a.removeAccount(result.account!.homeAccountId);
-      await removed;
-      await new Promise((r) => setTimeout(r, 20));
+      together.push(await windows.propagate(username, "together"));
+      alone.push(await windows.propagate(username, "alone"));
     }
   } finally {
-    subs.forEach((s) => s.dispose());
-    a.dispose();
-    b.dispose();
-    viewA.dispose();
-    viewB.dispose();
+    windows.dispose();
   }
-  return { ...summarize(delays), readsPerEvent: round(reads / iterations, 2), fromSignInMedian: summarize(fromSignIn).median };
+  const aloneMs = summarize(alone.map((p) => p.fired - p.listener));
+  return {
+    ...summarize(together.map((p) => p.fired - p.write)),
+    readsPerEvent: round(together.reduce((sum, p) => sum + p.readsByB, 0) / iterations, 2),
+    fromSignInMedian: summarize(together.map((p) => p.fired - p.signedIn)).median,
+    aloneMedian: aloneMs.median,
+    aloneP95: aloneMs.p95,
+    aloneReadMedian: summarize(alone.map((p) => p.read.end - p.read.start)).median,
+  };
 }
 
 /** (e) Heap held by a contender loaded with the cache (after one token request), GC'd before and after. */
@@ -405,7 +393,7 @@ function homes0(cache: { homeAccountIds: string[] }): string {
   return cache.homeAccountIds[Math.floor(cache.homeAccountIds.length / 2)]!;
 }
 
-function mergeSummaries<T extends Summary & { readsPerEvent: number; fromSignInMedian: number }>(a: T, b: T): T {
+function mergeSummaries(a: PropagationStats, b: PropagationStats): PropagationStats {
   // Medians of two halves cannot be merged exactly; the samples are few, keep the halves' mean of medians.
   const n = a.n + b.n;
   return {
@@ -416,6 +404,9 @@ function mergeSummaries<T extends Summary & { readsPerEvent: number; fromSignInM
     mean: (a.mean * a.n + b.mean * b.n) / n,
     readsPerEvent: (a.readsPerEvent * a.n + b.readsPerEvent * b.n) / n,
     fromSignInMedian: (a.fromSignInMedian * a.n + b.fromSignInMedian * b.n) / n,
+    aloneMedian: (a.aloneMedian * a.n + b.aloneMedian * b.n) / n,
+    aloneP95: Math.max(a.aloneP95, b.aloneP95),
+    aloneReadMedian: (a.aloneReadMedian * a.n + b.aloneReadMedian * b.n) / n,
   };
 }
 
@@ -464,9 +455,14 @@ function evaluateTargets(r: Results, sizes: number[], latency: SecretLatency): T
   const limit = round(5 + latency("get", r.cacheBytes[at] ?? 0), 1);
   const where = `at ${at} accounts${at === 100 ? "" : " (full run: 100)"}`;
   t.push({
-    name: `cross-window propagation within 5 ms + one SecretStorage read (${limit} ms) ${where}`,
+    name: `cross-window propagation within 5 ms + one SecretStorage read (${limit} ms) ${where}, both windows on one thread (bench/README.md)`,
     met: prop ? prop.median <= limit : undefined,
     detail: prop ? `median ${prop.median.toFixed(2)} ms from the sign-in's write to the other window's onDidChangeAccounts, p95 ${prop.p95.toFixed(2)} ms` : "not measured",
+  });
+  t.push({
+    name: `cross-window propagation within 5 ms + one SecretStorage read (${limit} ms) ${where}, the other window alone (own extension host, as in the editor)`,
+    met: prop ? prop.aloneMedian <= limit : undefined,
+    detail: prop ? `median ${prop.aloneMedian.toFixed(2)} ms from its change event to its onDidChangeAccounts (its read: ${prop.aloneReadMedian.toFixed(2)} ms), p95 ${prop.aloneP95.toFixed(2)} ms` : "not measured",
   });
   t.push({
     name: `propagation costs the other window one SecretStorage read ${where}`,
@@ -538,14 +534,16 @@ function report(r: Results, plan: Plan, opts: ReturnType<typeof parseArgs>, mode
     }
   }
   out();
-  out("(d) sign-in in window A until window B's onDidChangeAccounts fires (from A's write to the secret; from A's signIn() returning)");
-  const rows3: string[][] = [["accounts", "ours p50 / p95 ms", "ours reads by B", "read-every-call p50 / p95 ms", "rec reads by B", "rec / ours"]];
+  out("(d) sign-in in window A until window B's onDidChangeAccounts fires. Together: both windows on this thread, from A's write to the secret (from A's signIn()");
+  out("    returning); alone: B's event held until A is idle, from B's change listener (B's read within it)");
+  const rows3: string[][] = [["accounts", "ours together p50 / p95 ms", "ours alone p50 / p95 (read) ms", "ours reads by B", "rec together p50 / p95 ms", "rec alone p50 / p95 (read) ms", "rec reads by B"]];
   for (const size of plan.sizes) {
     const o = r.propagation[size]?.ours, b = r.propagation[size]?.["read-every-call"];
     if (!o || !b) continue;
-    rows3.push([String(size), `${fmt(o.median)} / ${fmt(o.p95)} (${fmt(o.fromSignInMedian)})`, String(round(o.readsPerEvent, 2)), `${fmt(b.median)} / ${fmt(b.p95)} (${fmt(b.fromSignInMedian)})`, String(round(b.readsPerEvent, 2)), (b.median / o.median).toFixed(2)]);
+    const cells = (x: PropagationStats): string[] => [`${fmt(x.median)} / ${fmt(x.p95)} (${fmt(x.fromSignInMedian)})`, `${fmt(x.aloneMedian)} / ${fmt(x.aloneP95)} (${fmt(x.aloneReadMedian)})`, String(round(x.readsPerEvent, 2))];
+    rows3.push([String(size), ...cells(o), ...cells(b)]);
   }
-  out(table(rows3));
+  out(table(rows3, (i) => i < 1));
   out();
   if (Object.keys(r.memory).length > 0) {
     out("(e) heap held for the cache (MB, heapUsed delta after GC, one contender loaded and used once)");
