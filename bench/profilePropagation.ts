@@ -214,7 +214,7 @@ async function main(): Promise<void> {
       { step: "mergeInto with nothing pending", onPath: true, ms: await timeIt(() => mergeInto(afterDoc.document, emptyPending(), Date.now())) },
       { step: "encode of the merged document", onPath: true, ms: await timeIt(() => encode(mergedDoc)) },
       { step: "sameCache(merged, MSAL's view)", onPath: true, ms: await timeIt(() => sameCache(mergedDoc.msal, view)) },
-      { step: "accountsFromCache", onPath: true, ms: await timeIt(() => accountsFromCache(mergedDoc.msal)) },
+      { step: "accountsFromCache", onPath: true, ms: await timeIt(() => accountsFromCache(mergedDoc.msal, CLIENT_ID)) },
       { step: "MSAL deserialize (at the next token request, not on this path)", onPath: false, ms: await timeIt(() => pca.getTokenCache().deserialize(msalJson)) },
       { step: "token index rebuild (at the next cache hit, not on this path)", onPath: false, ms: await timeIt(() => new TokenIndex(mergedDoc.msal, CLIENT_ID)) },
       { step: "MSAL getAllAccounts on the loaded cache (the writer, after its sign-in)", onPath: false, ms: await timeIt(() => pca.getAllAccounts()) },

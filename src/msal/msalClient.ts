@@ -190,7 +190,7 @@ export class MsalClient {
       const stored = this.plugin.storedCache?.();
       if (stored && this.known) {
         // Report sign-ins and sign-outs from the stored accounts now; MSAL loads the cache lazily.
-        this.report(accountsFromCache(stored));
+        this.report(accountsFromCache(stored, this.options.clientId));
       } else {
         await this.queue.run(() => this.refreshAccounts());
       }
@@ -214,10 +214,15 @@ export class MsalClient {
     await this.refreshAccounts();
   }
 
-  /** Re-lists accounts and fires the difference to the last listing (not on the first one). */
+  /**
+   * Re-lists accounts and fires the difference to the last listing (not on the first one). From
+   * the cache MSAL holds when it is loaded (in one pass, see accountsFromCache); else MSAL lists
+   * them, which loads it.
+   */
   private async refreshAccounts(): Promise<Map<string, AccountInfo>> {
     const pca = await this.client();
-    const current = groupByHomeAccount(await pca.getAllAccounts());
+    const loaded = this.plugin.cacheView?.();
+    const current = loaded ? accountsFromCache(loaded.cache, this.options.clientId) : groupByHomeAccount(await pca.getAllAccounts());
     this.report(current);
     return current;
   }
