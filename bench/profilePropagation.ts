@@ -117,6 +117,8 @@ interface Timeline {
   readToEvent: number;
   /** From A's write (together) or B's listener (alone) to B's onDidChangeAccounts. */
   total: number;
+  /** `total` without B's read. */
+  outsideRead: number;
 }
 
 async function main(): Promise<void> {
@@ -148,6 +150,7 @@ async function main(): Promise<void> {
           read: p.read.end - p.read.start,
           readToEvent: p.fired - p.read.end,
           total: p.fired - from,
+          outsideRead: p.fired - from - (p.read.end - p.read.start),
         },
         window: { fromUs: from * 1000 + clockOffsetUs, toUs: p.fired * 1000 + clockOffsetUs },
       };
@@ -183,7 +186,7 @@ async function main(): Promise<void> {
 
     const medians = (list: Timeline[]): Timeline => {
       const m = (f: keyof Timeline): number => round(summarize(list.map((t) => t[f]).filter((x) => !Number.isNaN(x))).median, 2);
-      return { writeToListener: m("writeToListener"), listenerToRead: m("listenerToRead"), read: m("read"), readToEvent: m("readToEvent"), total: m("total") };
+      return { writeToListener: m("writeToListener"), listenerToRead: m("listenerToRead"), read: m("read"), readToEvent: m("readToEvent"), total: m("total"), outsideRead: m("outsideRead") };
     };
     const timeline = Object.fromEntries(RUNS.map((k) => [k, medians(runs[k])])) as Record<RunName, Timeline>;
 
@@ -247,8 +250,8 @@ async function main(): Promise<void> {
     out.push(`profile: ${samples} samples, one every ${meanIntervalUs} µs on average (V8 samples less often than asked on a busy machine)`, "");
     const names: Record<RunName, string> = { together: "together (as the bench)", alone: "B alone", togetherProfiled: "together, profiled", aloneProfiled: "B alone, profiled" };
     table([
-      ["run", "A's write → B's listener ms", "listener → read ms", "B's read ms", "read → B's event ms", "total ms"],
-      ...RUNS.map((k) => [names[k], f(timeline[k].writeToListener), f(timeline[k].listenerToRead), f(timeline[k].read), f(timeline[k].readToEvent), f(timeline[k].total)]),
+      ["run", "A's write → B's listener ms", "listener → read ms", "B's read ms", "read → B's event ms", "total ms", "total without B's read ms"],
+      ...RUNS.map((k) => [names[k], f(timeline[k].writeToListener), f(timeline[k].listenerToRead), f(timeline[k].read), f(timeline[k].readToEvent), f(timeline[k].total), f(timeline[k].outsideRead)]),
     ]);
     out.push("B alone, profiled: time by what B was doing, per propagation (from B's listener to its event)");
     table([["what", "ms", "share %"], ...breakdownAlone.map((x) => [x.what, x.msPerPropagation.toFixed(2), x.share.toFixed(1)])]);

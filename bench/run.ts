@@ -98,6 +98,8 @@ interface PropagationStats extends Summary {
   aloneP95: number;
   /** B's one SecretStorage read, within aloneMedian. */
   aloneReadMedian: number;
+  /** aloneMedian without B's read: what B itself adds to it (the target's "5 ms"). */
+  aloneOutsideReadMedian: number;
 }
 
 interface Results {
@@ -210,6 +212,7 @@ async function propagation(name: "ours" | "read-every-call", fake: FakeEntra, ms
     aloneMedian: aloneMs.median,
     aloneP95: aloneMs.p95,
     aloneReadMedian: summarize(alone.map((p) => p.read.end - p.read.start)).median,
+    aloneOutsideReadMedian: summarize(alone.map((p) => p.fired - p.listener - (p.read.end - p.read.start))).median,
   };
 }
 
@@ -407,6 +410,7 @@ function mergeSummaries(a: PropagationStats, b: PropagationStats): PropagationSt
     aloneMedian: (a.aloneMedian * a.n + b.aloneMedian * b.n) / n,
     aloneP95: Math.max(a.aloneP95, b.aloneP95),
     aloneReadMedian: (a.aloneReadMedian * a.n + b.aloneReadMedian * b.n) / n,
+    aloneOutsideReadMedian: (a.aloneOutsideReadMedian * a.n + b.aloneOutsideReadMedian * b.n) / n,
   };
 }
 
@@ -460,9 +464,11 @@ function evaluateTargets(r: Results, sizes: number[], latency: SecretLatency): T
     detail: prop ? `median ${prop.median.toFixed(2)} ms from the sign-in's write to the other window's onDidChangeAccounts, p95 ${prop.p95.toFixed(2)} ms` : "not measured",
   });
   t.push({
-    name: `cross-window propagation within 5 ms + one SecretStorage read (${limit} ms) ${where}, the other window alone (own extension host, as in the editor)`,
-    met: prop ? prop.aloneMedian <= limit : undefined,
-    detail: prop ? `median ${prop.aloneMedian.toFixed(2)} ms from its change event to its onDidChangeAccounts (its read: ${prop.aloneReadMedian.toFixed(2)} ms), p95 ${prop.aloneP95.toFixed(2)} ms` : "not measured",
+    name: `cross-window propagation within 5 ms + one SecretStorage read ${where}, the other window alone (own extension host, as in the editor)`,
+    met: prop ? prop.aloneOutsideReadMedian <= 5 : undefined,
+    detail: prop
+      ? `median ${prop.aloneMedian.toFixed(2)} ms from its change event to its onDidChangeAccounts: its read ${prop.aloneReadMedian.toFixed(2)} ms (modelled ${(limit - 5).toFixed(1)} ms), the rest ${prop.aloneOutsideReadMedian.toFixed(2)} ms; p95 ${prop.aloneP95.toFixed(2)} ms`
+      : "not measured",
   });
   t.push({
     name: `propagation costs the other window one SecretStorage read ${where}`,

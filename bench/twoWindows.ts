@@ -31,7 +31,8 @@ export interface Propagation {
 /**
  * Windows A and B of the bench's workload (d): two MsalClients (ours, or the read-every-call
  * baseline) over one SecretStorage model holding `msalJson`. A signs an account in and out; B
- * only observes. A's writes and B's reads and change listener are stamped.
+ * observes, and lists its accounts after each change as an editor window in use does. A's writes
+ * and B's reads and change listener are stamped.
  */
 export class TwoWindows {
   readonly storage: LatencySecretStorage;
@@ -114,9 +115,11 @@ export class TwoWindows {
       fired,
       readsByB: this.viewB.counts.reads - readsBefore,
     };
+    await this.bReacts();
     const removed = accountsChangeAt(this.b, (_, rem) => rem.includes(username), "window B");
     await this.a.removeAccount(result.account!.homeAccountId);
     await removed;
+    await this.bReacts();
     await this.untilAIsIdle();
     return stamps;
   }
@@ -132,6 +135,15 @@ export class TwoWindows {
   private deliverToB(): void {
     this.listened.push(performance.now());
     void this.b.storageChanged().catch(() => undefined);
+  }
+
+  /**
+   * What B's extensions do on its onDidChangeSessions: ask for sessions, which lists B's accounts
+   * (MSAL loads the changed cache). Without it, B would never load another window's change, and
+   * the next change would skip the comparison with MSAL's memory that a window in use makes.
+   */
+  private async bReacts(): Promise<void> {
+    await this.b.accounts();
   }
 
   /** A's queue is empty and the echo of its last write (a read and a merge) is over. */
