@@ -259,7 +259,7 @@ async function main(): Promise<void> {
     table([["what", "ms", "share %"], ...breakdownTogether.map((x) => [x.what, x.msPerPropagation.toFixed(2), x.share.toFixed(1)])]);
     out.push("Each step on the stored document, called directly (median ms)");
     table([["step", "ms"], ...steps.map((s) => [s.step, s.ms.toFixed(2)])]);
-    process.stdout.write(`${out.join("\n")}\ntook ${((Date.now() - began) / 1000).toFixed(1)} s; JSON: bench/results/propagation-profile.json\n`);
+    process.stdout.write(`${out.join("\n")}\ntook ${((Date.now() - began) / 1000).toFixed(1)} s; JSON: ${join(opts.out, "propagation-profile.json")}\n`);
     mkdirSync(opts.out, { recursive: true });
     writeFileSync(join(opts.out, "propagation-profile.json"), `${JSON.stringify(result, null, 2)}\n`);
     writeFileSync(join(opts.out, "propagation.cpuprofile"), JSON.stringify(cpuProfile));

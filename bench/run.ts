@@ -571,7 +571,7 @@ function report(r: Results, plan: Plan, opts: ReturnType<typeof parseArgs>, mode
   }
   out();
   if (warmRetries.length > 0) out(`note: ${warmRetries.length} client creation(s) failed once and were retried: ${warmRetries[0]!.slice(0, 200)}`);
-  out(`took ${(elapsedMs / 1000).toFixed(1)} s; JSON: bench/results/latest.json; chart: bench/results/latest.svg`);
+  out(`took ${(elapsedMs / 1000).toFixed(1)} s; JSON: ${join(opts.out, "latest.json")}; chart: ${join(opts.out, "latest.svg")}`);
   process.stdout.write(`${lines.join("\n")}\n`);
 
   mkdirSync(opts.out, { recursive: true });
