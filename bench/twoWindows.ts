@@ -1,3 +1,4 @@
+import type { MsalClient } from "../src/msal/msalClient";
 import type { FakeEntra } from "../test/fakeEntra";
 import { loopbackSignIn } from "./cacheBuilder";
 import { accountsChangeAt, benchCacheKey, storeClient, storedValue, warm } from "./contenders";
@@ -11,6 +12,8 @@ import { LatencySecretStorage, SecretLatency } from "./secretModel";
  *             (as in the editor), timed from B's change listener.
  */
 export type Delivery = "together" | "alone";
+
+type WindowView = ReturnType<LatencySecretStorage["window"]>;
 
 /** One sign-in in A until B's onDidChangeAccounts: performance.now() stamps and what B read. */
 export interface Propagation {
@@ -37,10 +40,10 @@ export interface Propagation {
 export class TwoWindows {
   readonly storage: LatencySecretStorage;
   readonly key: string;
-  private readonly viewA;
-  private readonly viewB;
-  private readonly a;
-  private readonly b;
+  private readonly viewA: WindowView;
+  private readonly viewB: WindowView;
+  private readonly a: MsalClient;
+  private readonly b: MsalClient;
   private readonly writes: number[] = [];
   private readonly reads: Array<{ start: number; end: number }> = [];
   private readonly listened: number[] = [];
