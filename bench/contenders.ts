@@ -14,7 +14,7 @@ import { CLIENT_ID } from "../test/support/clients";
 import type { FakeEntra } from "../test/fakeEntra";
 import { AUTHORITY, barePca, loopbackSignIn } from "./cacheBuilder";
 import { readEveryCallFactory } from "./readEveryCallPlugin";
-import { LatencySecretStorage, StorageCounts } from "./secretModel";
+import { LatencySecretStorage, SecretLatency, StorageCounts } from "./secretModel";
 
 export type ContenderName = "floor" | "ours" | "read-every-call" | "msal-node-extensions";
 export const CONTENDERS: ContenderName[] = ["floor", "ours", "read-every-call", "msal-node-extensions"];
@@ -66,7 +66,7 @@ export function storeClient(name: "ours" | "read-every-call", fake: FakeEntra, s
  * already holding the value, so that a heap measurement leaves out what lives in the editor's
  * main process, not in the extension host.
  */
-export async function createContender(name: ContenderName, fake: FakeEntra, msalJson: string, secretLatencyMs: number, storage?: LatencySecretStorage): Promise<Contender> {
+export async function createContender(name: ContenderName, fake: FakeEntra, msalJson: string, secretLatency: SecretLatency, storage?: LatencySecretStorage): Promise<Contender> {
   switch (name) {
     case "floor": {
       const pca = barePca(fake);
@@ -76,7 +76,7 @@ export async function createContender(name: ContenderName, fake: FakeEntra, msal
     case "ours":
     case "read-every-call": {
       if (!storage) {
-        storage = new LatencySecretStorage(secretLatencyMs);
+        storage = new LatencySecretStorage(secretLatency);
         storage.values.set(benchCacheKey(fake), storedValue(name, msalJson));
       }
       const view = storage.window();
@@ -129,6 +129,23 @@ export async function warm(client: MsalClient): Promise<void> {
   }
 }
 export const warmRetries: string[] = [];
+
+/** performance.now() when `client` next reports an account change (by usernames) that `accept` takes. */
+export function accountsChangeAt(client: MsalClient, accept: (added: string[], removed: string[]) => boolean, who: string, timeoutMs = 30_000): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      sub.dispose();
+      reject(new Error(`${who}: no onDidChangeAccounts within ${timeoutMs / 1000} s`));
+    }, timeoutMs);
+    const sub = client.onDidChangeAccounts((change) => {
+      if (accept(change.added.map((x) => x.username), change.removed.map((x) => x.username))) {
+        clearTimeout(timer);
+        sub.dispose();
+        resolve(performance.now());
+      }
+    });
+  });
+}
 
 /** A bare PublicClientApplication called directly: the account by id, then acquireTokenSilent. */
 function pcaContender(name: ContenderName, pca: PublicClientApplication, fake: FakeEntra, counts: () => StorageCounts, dispose: () => Promise<void>): Contender {

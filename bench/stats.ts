@@ -1,4 +1,6 @@
+import { readFileSync } from "node:fs";
 import { Session } from "node:inspector";
+import { cpus, totalmem } from "node:os";
 
 export interface Summary {
   n: number;
@@ -21,16 +23,24 @@ export interface ProfileLine {
   where: string;
 }
 
+export interface CallFrame {
+  functionName: string;
+  url: string;
+  lineNumber: number;
+}
 interface CpuProfileNode {
   id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
+  callFrame: CallFrame;
   hitCount?: number;
+  children?: number[];
 }
-interface CpuProfile {
+export interface CpuProfile {
   nodes: CpuProfileNode[];
   startTime: number;
   endTime: number;
   samples?: number[];
+  /** Microseconds from the previous sample (the first: from startTime). */
+  timeDeltas?: number[];
 }
 
 /** Runs `work` under V8's sampling profiler (what `node --cpu-prof` uses) and returns the profile. */
@@ -78,7 +88,43 @@ export function topFunctions(p: CpuProfile, count = 12): ProfileLine[] {
   return lines;
 }
 
-function shortUrl(url: string): string {
+/**
+ * Time of a profile by category: `categorize` gets each sample's stack (sampled function first, then
+ * its callers up to the root). A sample lasts until the next one (the last one: the mean interval).
+ * With `window` (V8's clock, microseconds: the same as process.hrtime's), only samples taken
+ * within it count.
+ */
+export function timeByCategory(p: CpuProfile, categorize: (stack: CallFrame[]) => string, window?: { fromUs: number; toUs: number }): Map<string, number> {
+  const byId = new Map(p.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const categoryOf = new Map<number, string>();
+  const resolve = (id: number): string => {
+    let category = categoryOf.get(id);
+    if (category === undefined) {
+      const stack: CallFrame[] = [];
+      for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) stack.push(byId.get(at)!.callFrame);
+      category = categorize(stack);
+      categoryOf.set(id, category);
+    }
+    return category;
+  };
+  const samples = p.samples ?? [];
+  const deltas = p.timeDeltas ?? [];
+  const meanMs = samples.length > 0 ? (p.endTime - p.startTime) / 1000 / samples.length : 0;
+  const out = new Map<string, number>();
+  let at = p.startTime;
+  samples.forEach((id, i) => {
+    at += deltas[i] ?? 0;
+    if (window && (at < window.fromUs || at > window.toUs)) return;
+    const ms = i + 1 < deltas.length ? deltas[i + 1]! / 1000 : meanMs;
+    const category = resolve(id);
+    out.set(category, (out.get(category) ?? 0) + ms);
+  });
+  return out;
+}
+
+export function shortUrl(url: string): string {
   const nm = url.lastIndexOf("node_modules/");
   if (nm >= 0) return url.slice(nm + "node_modules/".length);
   const out = url.indexOf("/out/");
@@ -88,4 +134,15 @@ function shortUrl(url: string): string {
 export function round(x: number, digits = 3): number {
   const f = 10 ** digits;
   return Math.round(x * f) / f;
+}
+
+/** The machine a result was measured on (results are only comparable on one machine). */
+export function machineBasics(): { cpu: string; cores: number; memoryGiB: number; node: string; platform: string } {
+  let cpu = cpus()[0]?.model ?? "unknown";
+  try {
+    cpu = /model name\s*:\s*(.*)/.exec(readFileSync("/proc/cpuinfo", "utf8"))?.[1] ?? cpu;
+  } catch {
+    // not Linux
+  }
+  return { cpu, cores: cpus().length, memoryGiB: round(totalmem() / 2 ** 30, 1), node: process.version, platform: `${process.platform} ${process.arch}` };
 }

@@ -216,7 +216,7 @@ export class MsalClient {
       const stored = this.plugin.storedCache?.();
       if (stored && this.known) {
         // Report sign-ins and sign-outs from the stored accounts now; MSAL loads the cache lazily.
-        this.report(accountsFromCache(stored));
+        this.report(accountsFromCache(stored, this.options.clientId));
       } else {
         await this.queue.run(() => this.refreshAccounts());
       }
@@ -245,10 +245,17 @@ export class MsalClient {
     await this.refreshAccounts();
   }
 
-  /** Re-lists accounts and fires the difference to the last listing (not on the first one). */
+  /**
+   * Re-lists accounts and fires the difference to the last listing (not on the first one). From
+   * the cache MSAL holds when it is loaded (in one pass, see accountsFromCache); else MSAL lists
+   * them, which loads it.
+   */
   private async refreshAccounts(): Promise<Map<string, AccountInfo>> {
     const pca = await this.client();
-    const current = new Map([...groupByHomeAccount(await pca.getAllAccounts())].map(([id, account]) => [id, labelled(account)]));
+    const loaded = this.plugin.cacheView?.();
+    const current = loaded
+      ? accountsFromCache(loaded.cache, this.options.clientId)
+      : new Map([...groupByHomeAccount(await pca.getAllAccounts())].map(([id, account]) => [id, labelled(account)]));
     this.report(current);
     return current;
   }

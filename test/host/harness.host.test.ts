@@ -4,18 +4,20 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { CodeServer, consumerDir, hostResultsDir, packageConsumer, processGroupAlive, projectRoot, runInHostMocha, Workbench } from './harness';
+import { CodeServer, consumerDir, hostResultsDir, measureSecretStorage, packageConsumer, processGroupAlive, projectRoot, runInHostMocha, Workbench } from './harness';
 
 describe('real host: harness smoke test (code-server + Chromium, no extension under test)', function () {
   this.timeout(120_000);
   let codeServer: CodeServer | undefined;
   let workbench: Workbench | undefined;
   let folder: string;
+  let reportFile: string;
 
   before(async function () {
     codeServer = new CodeServer();
     folder = path.join(codeServer.baseDir, 'workspace');
     fs.mkdirSync(folder);
+    reportFile = path.join(codeServer.baseDir, 'consumer-report.json');
     codeServer.writeUserSettings({
       'workbench.startupEditor': 'none',
       'security.workspace.trust.enabled': false,
@@ -23,6 +25,7 @@ describe('real host: harness smoke test (code-server + Chromium, no extension un
       'chat.disableAIFeatures': true,
       'workbench.secondarySideBar.defaultVisibility': 'hidden',
       'msalHostTest.requireProvider': false,
+      'msalConsumer.reportFile': reportFile,
     });
     await codeServer.installExtension(await packageConsumer());
     await codeServer.start();
@@ -46,6 +49,21 @@ describe('real host: harness smoke test (code-server + Chromium, no extension un
     const entries = await workbench!.openAccountsMenu();
     await workbench!.closeMenus();
     assert.ok(entries.length > 0, 'the Accounts menu is empty');
+  });
+
+  // The measurement behind `npm run bench:host-secrets`, in short: it must produce numbers; their
+  // size is never judged here (a benchmark, not a test).
+  it('times SecretStorage get and store from inside the extension host', async function () {
+    const sizes = [100, 8450, 839951];
+    const measured = await measureSecretStorage(workbench!, reportFile, { sizes, iterations: 3, warmup: 1, pauseMs: 10 });
+    assert.deepStrictEqual(measured.results.map((r) => r.bytes), sizes);
+    for (const r of measured.results) {
+      for (const [what, samples] of Object.entries({ get: r.get, store: r.store, storeToChange: r.storeToChange })) {
+        assert.strictEqual(samples.length, 3, `${what} at ${r.bytes} bytes: ${JSON.stringify(samples)}`);
+        assert.ok(samples.every((ms) => Number.isFinite(ms) && ms >= 0), `${what} at ${r.bytes} bytes: ${JSON.stringify(samples)}`);
+      }
+    }
+    assert.strictEqual(measured.host.uiKind, 'web');
   });
 
   it('runs mocha inside the extension host (payload recipe)', async function () {

@@ -1,7 +1,8 @@
 import * as assert from "assert";
 import * as net from "net";
+import { PublicClientApplication, type AccountInfo } from "@azure/msal-node";
 import { decode } from "../../src/cache/storedFormat";
-import { AccountsChange } from "../../src/msal/accounts";
+import { AccountsChange, groupByHomeAccount } from "../../src/msal/accounts";
 import { ReauthRequiredError } from "../../src/msal/msalClient";
 import { SignInAbortedError } from "../../src/util/cancellation";
 import { signInWithLoopback } from "../../src/flows/loopbackFlow";
@@ -113,6 +114,22 @@ describe("MSAL client against the fake Entra ID", function () {
     assert.strictEqual(token.tenantId, other);
     assert.strictEqual(fake.tokenRequests("refresh_token").at(-1)?.tenant, other);
     assert.deepStrictEqual((await client.accounts()).map((a) => a.username), [ALICE], "one entry per person");
+  });
+
+  it("lists accounts from the loaded cache as MSAL lists them: one per person, home profile, with its id token", async () => {
+    const client = makeClient(fake, storage.window());
+    const { account } = await signInLoopback(client, fake, ALICE);
+    await client.acquireTokenSilent(account!.homeAccountId, [SCOPE], "11111111-2222-4333-8444-555555555555");
+    await signInLoopback(client, fake, BOB);
+    const pca = new PublicClientApplication({
+      auth: { clientId: CLIENT_ID, authority: "https://login.microsoftonline.com/organizations", authorityMetadata: JSON.stringify(fake.openIdConfiguration("organizations")) },
+    });
+    pca.getTokenCache().deserialize(JSON.stringify(client.statistics().view));
+    const fields = (a: AccountInfo) => [a.homeAccountId, a.environment, a.tenantId, a.username, a.localAccountId, a.name, a.idToken];
+    const byMsal = [...groupByHomeAccount(await pca.getAllAccounts()).values()].map(fields);
+    assert.strictEqual(byMsal.length, 2);
+    assert.ok(byMsal.every((a) => a[6]), "MSAL lists each account with its id token");
+    assert.deepStrictEqual((await client.accounts()).map(fields), byMsal);
   });
 
   it("signs in with a device code", async () => {
@@ -321,7 +338,7 @@ describe("MSAL client against the fake Entra ID", function () {
   });
 });
 
-import type { AuthenticationResult, PublicClientApplication } from "@azure/msal-node";
+import type { AuthenticationResult } from "@azure/msal-node";
 import { signInWithDeviceCode } from "../../src/flows/deviceCodeFlow";
 
 function signInWithDeviceCodeNoApproval(pca: PublicClientApplication, authority: string, signal: TestSignal): Promise<AuthenticationResult> {

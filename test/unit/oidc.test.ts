@@ -21,8 +21,8 @@ describe("OpenID Connect mode (pure parts)", () => {
     const idToken = `eyJhbGciOiJub25lIn0.${Buffer.from(JSON.stringify({ sub: "sub-1", email: "a@example.com" })).toString("base64url")}.sig`;
     const accounts = accountsFromCache({
       Account: { a: { home_account_id: "sub-1", realm: "", username: "", environment: "id.example.com" } },
-      IdToken: { i: { home_account_id: "sub-1", realm: "", secret: idToken } },
-    });
+      IdToken: { i: { home_account_id: "sub-1", realm: "", client_id: "client-1", secret: idToken } },
+    }, "client-1");
     assert.deepStrictEqual([...accounts.values()].map((a) => a.username), ["a@example.com"]);
   });
 

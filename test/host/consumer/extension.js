@@ -5,6 +5,7 @@
 const vscode = require('vscode');
 const fs = require('fs');
 const path = require('path');
+const crypto = require('crypto');
 
 function config() {
   const c = vscode.workspace.getConfiguration('msalConsumer');
@@ -23,6 +24,7 @@ function config() {
       if (typeof o.accountLabel === 'string') cfg.accountLabel = o.accountLabel;
       if (Array.isArray(o.scopes)) cfg.scopes = o.scopes;
       if (typeof o.wwwAuthenticate === 'string') cfg.wwwAuthenticate = o.wwwAuthenticate;
+      if (o.measureSecrets && typeof o.measureSecrets === 'object') cfg.measureSecrets = o.measureSecrets;
     } catch {
       /* no overrides */
     }
@@ -84,6 +86,65 @@ async function getSession(command, options, challenge = false) {
   }
 }
 
+/**
+ * Times this extension's own SecretStorage (`context.secrets`) from inside the extension host, for
+ * the benchmark's SecretStorage model (bench/hostSecrets.ts). For each value size: `iterations`
+ * stores of a value that differs each time (each followed by this window's onDidChange for the
+ * key, and a pause so that the editor's side of the previous store has settled), then `iterations`
+ * gets. Reports the raw samples in milliseconds; it never judges them. The keys are deleted after.
+ */
+async function measureSecrets(secrets, options) {
+  const sizes = Array.isArray(options.sizes) ? options.sizes : [100, 8450, 84041, 839951];
+  const iterations = Number(options.iterations) || 20;
+  const warmup = Number(options.warmup) || 3;
+  const pauseMs = Number(options.pauseMs) || 30;
+  const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+  const results = [];
+  for (const bytes of sizes) {
+    const key = `msalConsumer.measure:${bytes}`;
+    // JSON-like text of base64url "tokens", the shape of a serialized token cache.
+    let base = '';
+    while (base.length < bytes) base += `"${crypto.randomBytes(30).toString('base64url')}":"${crypto.randomBytes(300).toString('base64url')}",`;
+    base = base.slice(0, bytes);
+    const samples = { bytes, store: [], storeToChange: [], get: [] };
+    for (let i = -warmup; i < iterations; i++) {
+      // Same length, different content: no layer can skip the write as unchanged.
+      const value = `${String(i + warmup).padStart(8, '0')}${base.slice(8)}`;
+      let fired;
+      const changed = new Promise((resolve) => {
+        const sub = secrets.onDidChange((e) => {
+          if (e.key === key) {
+            fired = performance.now();
+            sub.dispose();
+            resolve();
+          }
+        });
+      });
+      const start = performance.now();
+      await secrets.store(key, value);
+      const stored = performance.now();
+      await Promise.race([changed, sleep(10_000)]);
+      if (i >= 0) {
+        samples.store.push(stored - start);
+        if (fired !== undefined) samples.storeToChange.push(fired - start);
+      }
+      await sleep(pauseMs);
+    }
+    const expected = `${String(iterations + warmup - 1).padStart(8, '0')}${base.slice(8)}`;
+    for (let i = -warmup; i < iterations; i++) {
+      const start = performance.now();
+      const value = await secrets.get(key);
+      const took = performance.now() - start;
+      if (value !== expected) throw new Error(`get(${key}) returned ${value === undefined ? 'nothing' : `${value.length} characters`}, not the ${bytes} stored`);
+      if (i >= 0) samples.get.push(took);
+      await sleep(1);
+    }
+    await secrets.delete(key);
+    results.push(samples);
+  }
+  return { iterations, warmup, pauseMs, results };
+}
+
 function activate(context) {
   const log = vscode.window.createOutputChannel('MSAL Consumer', { log: true });
   context.subscriptions.push(
@@ -112,6 +173,19 @@ function activate(context) {
         return report('diagnostics', { ok: true, diagnostics, error: null });
       } catch (e) {
         return report('diagnostics', { ok: false, diagnostics: null, error: e && e.message ? e.message : String(e) });
+      }
+    }),
+    vscode.commands.registerCommand('msalConsumer.measureSecrets', async () => {
+      try {
+        const measured = await measureSecrets(context.secrets, config().measureSecrets || {});
+        return report('measureSecrets', {
+          ok: true,
+          host: { vscodeVersion: vscode.version, appHost: vscode.env.appHost, uiKind: vscode.env.uiKind === vscode.UIKind.Web ? 'web' : 'desktop', remoteName: vscode.env.remoteName || null, node: process.version },
+          ...measured,
+          error: null,
+        });
+      } catch (e) {
+        return report('measureSecrets', { ok: false, error: e && e.message ? e.message : String(e) });
       }
     }),
     vscode.authentication.onDidChangeSessions((e) => log.info(`onDidChangeSessions ${e.provider.id}`)),

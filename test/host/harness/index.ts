@@ -5,3 +5,4 @@ export { packageConsumer, consumerDir, consumerId } from './consumer';
 export * from './paths';
 export { processGroupAlive } from './cleanup';
 export { readmeShot, readmeShotsDir, readmeViewport, ReadmeShotOptions } from './readmeShots';
+export { measureSecretStorage, MeasureSecretsOptions, MeasuredSecrets, SecretSamples, MEASURE_SECRETS_COMMAND } from './secretsLatency';

@@ -80,6 +80,25 @@ export function fakeEntraSettings(fake: FakeEntra, signInFlow: 'loopback' | 'dev
   return { 'msal.authority': fake.authority('organizations'), 'msal.signInFlow': signInFlow };
 }
 
+/** Settings that keep the workbench quiet: no welcome page, tips, trust prompt, telemetry, AI panel or update checks. */
+export const QUIET_WORKBENCH_SETTINGS: Readonly<Record<string, unknown>> = {
+  'workbench.startupEditor': 'none',
+  'workbench.tips.enabled': false,
+  'workbench.enableExperiments': false,
+  'workbench.welcomePage.walkthroughs.openOnInstall': false,
+  'workbench.secondarySideBar.defaultVisibility': 'hidden',
+  'workbench.colorTheme': 'Default Dark Modern',
+  'security.workspace.trust.enabled': false,
+  'telemetry.telemetryLevel': 'off',
+  'chat.disableAIFeatures': true,
+  'extensions.ignoreRecommendations': true,
+  'extensions.autoCheckUpdates': false,
+  'extensions.autoUpdate': false,
+  'update.mode': 'none',
+  'git.enabled': false,
+  'github.gitAuthentication': false,
+};
+
 /** Settings that keep the workbench quiet, with the extension's own (`extension`) and the consumer's. */
 export function journeySettings(extension: Record<string, unknown>, reportFile: string, scope: string): Record<string, unknown> {
   return {
@@ -88,21 +107,7 @@ export function journeySettings(extension: Record<string, unknown>, reportFile: 
     'msalConsumer.scopes': [scope],
     'msalConsumer.accountLabel': '',
     'msalHostTest.scopes': [scope],
-    'workbench.startupEditor': 'none',
-    'workbench.tips.enabled': false,
-    'workbench.enableExperiments': false,
-    'workbench.welcomePage.walkthroughs.openOnInstall': false,
-    'workbench.secondarySideBar.defaultVisibility': 'hidden',
-    'workbench.colorTheme': 'Default Dark Modern',
-    'security.workspace.trust.enabled': false,
-    'telemetry.telemetryLevel': 'off',
-    'chat.disableAIFeatures': true,
-    'extensions.ignoreRecommendations': true,
-    'extensions.autoCheckUpdates': false,
-    'extensions.autoUpdate': false,
-    'update.mode': 'none',
-    'git.enabled': false,
-    'github.gitAuthentication': false,
+    ...QUIET_WORKBENCH_SETTINGS,
   };
 }
 

@@ -30,6 +30,7 @@ export interface HostTools {
   codeServerEntry: string;
   chromium: string;
   codeServerVersion: string;
+  chromiumVersion?: string;
 }
 
 /**
