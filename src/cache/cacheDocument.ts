@@ -113,12 +113,17 @@ export function hasPending(pending: Pending): boolean {
   return pending.changes.size > 0 || pending.intents.size > 0;
 }
 
+export function hasSettled(settled: Settled): boolean {
+  return settled.changes.size > 0 || settled.intents.size > 0;
+}
+
 /** Entries compared by content; MSAL writes the same fields in the same order, but be safe. */
 export function sameEntry(a: Entry | undefined, b: Entry | undefined): boolean {
   if (a === undefined || b === undefined) {
     return a === b;
   }
-  return canonical(a) === canonical(b);
+  // MSAL writes an entry's fields in one order, so the plain text nearly always decides it.
+  return JSON.stringify(a) === JSON.stringify(b) || canonical(a) === canonical(b);
 }
 
 /** Same sections and keys with the same entries, whatever the order. */

@@ -9,6 +9,7 @@ import {
   emptyPending,
   emptySettled,
   hasPending,
+  hasSettled,
   mergeInto,
   MsalCache,
   Pending,
@@ -359,10 +360,18 @@ export class SecretCachePlugin implements SharedCachePlugin {
       }
     }
 
+    if (!mustWrite && !hasPending(this.pending) && !hasSettled(this.settled)) {
+      // Nothing of ours to merge or to watch over (the common case for another window's write):
+      // take the document as read; MSAL's memory reloads at its next access.
+      this.adopt(theirs, text, true, theirsChanged);
+      return theirsChanged;
+    }
+
     const taken = this.pending;
     this.pending = emptyPending();
     const { merged, pending, settled } = this.merge(theirs, taken);
     const mergedText = encode(merged);
+    let written = text;
     if (mustWrite || (mergedText !== text && (hasPending(taken) || text !== undefined))) {
       try {
         await withTimeout(this.store.store(this.key, mergedText), this.timeoutMs, "Secret storage");
@@ -371,20 +380,24 @@ export class SecretCachePlugin implements SharedCachePlugin {
         this.storageFailed("write", err);
         return false;
       }
-      this.storedText = mergedText;
-    } else {
-      this.storedText = text;
+      written = mergedText;
     }
     this.restorePending(pending);
     this.settled = settled;
-    this.stored = merged;
+    this.adopt(merged, written, !sameCache(merged.msal, this.view), theirsChanged);
+    return theirsChanged;
+  }
+
+  /** `document` (stored as `text`) is what storage holds now; `theirsChanged`: another window wrote it. */
+  private adopt(document: CacheDocument, text: string | undefined, reload: boolean, theirsChanged: boolean): void {
+    this.stored = document;
+    this.storedText = text;
     this.lastSync = this.now();
     this.storageWorks();
-    this.loadPending ||= !sameCache(merged.msal, this.view);
+    this.loadPending ||= reload;
     if (theirsChanged) {
       for (const wake of [...this.changeWaiters]) wake();
     }
-    return theirsChanged;
   }
 
   private merge(theirs: CacheDocument, pending: Pending): ReturnType<typeof mergeInto> {
