@@ -8,6 +8,7 @@
  *
  *   node out/bench/hostSecrets.js [--iterations 100] [--out bench/results/host-secrets.json]
  */
+import { parseArgs as parseCommandLine } from "node:util";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -29,20 +30,10 @@ const SIZES: Array<{ bytes: number; label: string }> = [
 ];
 
 function parseArgs(argv: string[]): { iterations: number; out: string } {
-  const opts = { iterations: 100, out: resolve(__dirname, "../..", HOST_SECRETS_FILE) };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const value = (): string => {
-      const v = a.includes("=") ? a.slice(a.indexOf("=") + 1) : argv[++i];
-      if (v === undefined) throw new Error(`${a} needs a value`);
-      return v;
-    };
-    if (a.startsWith("--iterations")) opts.iterations = Number(value());
-    else if (a.startsWith("--out")) opts.out = resolve(value());
-    else throw new Error(`Unknown option ${a}. Options: --iterations <n>, --out <file>`);
-  }
-  if (!Number.isInteger(opts.iterations) || opts.iterations < 1) throw new Error("--iterations must be a whole number >= 1");
-  return opts;
+  const { values } = parseCommandLine({ args: argv, options: { iterations: { type: "string" }, out: { type: "string" } } });
+  const iterations = Number(values.iterations ?? 100);
+  if (!Number.isInteger(iterations) || iterations < 1) throw new Error("--iterations must be a whole number >= 1");
+  return { iterations, out: resolve(values.out ?? resolve(__dirname, "../..", HOST_SECRETS_FILE)) };
 }
 
 function stats(samples: number[]): Summary & { min: number } {

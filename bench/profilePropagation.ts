@@ -15,6 +15,7 @@
  *
  *   node out/bench/profilePropagation.js [--accounts 100] [--iterations 8] [--secret-latency-ms <ms>]
  */
+import { parseArgs as parseCommandLine } from "node:util";
 import { randomUUID } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -30,24 +31,16 @@ import { CallFrame, CpuProfile, machineBasics, profile, round, summarize, timeBy
 import { Delivery, TwoWindows } from "./twoWindows";
 
 function parseArgs(argv: string[]): { accounts: number; iterations: number; latencyMs?: number; out: string } {
-  const opts = { accounts: 100, iterations: 8, latencyMs: undefined as number | undefined, out: resolve(__dirname, "../../bench/results") };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const value = (): string => {
-      const v = a.includes("=") ? a.slice(a.indexOf("=") + 1) : argv[++i];
-      if (v === undefined) throw new Error(`${a} needs a value`);
-      return v;
-    };
-    if (a.startsWith("--accounts")) opts.accounts = Number(value());
-    else if (a.startsWith("--iterations")) opts.iterations = Number(value());
-    else if (a.startsWith("--secret-latency-ms")) opts.latencyMs = Number(value());
-    else if (a.startsWith("--out")) opts.out = resolve(value());
-    else throw new Error(`Unknown option ${a}. Options: --accounts <n>, --iterations <n>, --secret-latency-ms <ms>, --out <dir>`);
-  }
-  for (const [name, v] of [["--accounts", opts.accounts], ["--iterations", opts.iterations]] as const) {
+  const { values } = parseCommandLine({
+    args: argv,
+    options: { accounts: { type: "string" }, iterations: { type: "string" }, "secret-latency-ms": { type: "string" }, out: { type: "string" } },
+  });
+  const [accounts, iterations] = [Number(values.accounts ?? 100), Number(values.iterations ?? 8)];
+  for (const [name, v] of [["--accounts", accounts], ["--iterations", iterations]] as const) {
     if (!Number.isInteger(v) || v < 1) throw new Error(`${name} must be a whole number >= 1`);
   }
-  return opts;
+  const latencyMs = values["secret-latency-ms"] === undefined ? undefined : Number(values["secret-latency-ms"]);
+  return { accounts, iterations, latencyMs, out: resolve(values.out ?? resolve(__dirname, "../../bench/results")) };
 }
 
 /** Ours and the model's functions that name a category (the innermost one on a stack wins). */

@@ -10,6 +10,7 @@
  * extension host (bench/results/host-secrets.json), by value size; --secret-latency-ms replaces it
  * with a constant.
  */
+import { parseArgs as parseCommandLine } from "node:util";
 import { randomUUID } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -55,24 +56,26 @@ const QUICK: Plan = {
 };
 
 function parseArgs(argv: string[]): { quick: boolean; latencyMs?: number; sizes?: number[]; profile: "on-miss" | "always" | "never"; out: string } {
-  const opts = { quick: false, latencyMs: undefined as number | undefined, sizes: undefined as number[] | undefined, profile: "on-miss" as "on-miss" | "always" | "never", out: resolve(__dirname, "../../bench/results") };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const value = (): string => {
-      const v = a.includes("=") ? a.slice(a.indexOf("=") + 1) : argv[++i];
-      if (v === undefined) throw new Error(`${a} needs a value`);
-      return v;
-    };
-    if (a === "--quick") opts.quick = true;
-    else if (a.startsWith("--secret-latency-ms")) opts.latencyMs = Number(value());
-    else if (a.startsWith("--sizes")) opts.sizes = value().split(",").map(Number);
-    else if (a === "--no-profile") opts.profile = "never";
-    else if (a === "--profile") opts.profile = "always";
-    else if (a.startsWith("--out")) opts.out = resolve(value());
-    else throw new Error(`Unknown option ${a}. Options: --quick, --secret-latency-ms <ms>, --sizes 1,10,100,1000, --profile, --no-profile, --out <dir>`);
-  }
-  if (opts.latencyMs !== undefined && !(Number.isFinite(opts.latencyMs) && opts.latencyMs >= 0)) throw new Error("--secret-latency-ms must be a number >= 0");
-  return opts;
+  const { values } = parseCommandLine({
+    args: argv,
+    options: {
+      quick: { type: "boolean" },
+      "secret-latency-ms": { type: "string" },
+      sizes: { type: "string" },
+      profile: { type: "boolean" },
+      "no-profile": { type: "boolean" },
+      out: { type: "string" },
+    },
+  });
+  const latencyMs = values["secret-latency-ms"] === undefined ? undefined : Number(values["secret-latency-ms"]);
+  if (latencyMs !== undefined && !(Number.isFinite(latencyMs) && latencyMs >= 0)) throw new Error("--secret-latency-ms must be a number >= 0");
+  return {
+    quick: values.quick ?? false,
+    latencyMs,
+    sizes: values.sizes?.split(",").map(Number),
+    profile: values["no-profile"] ? "never" : values.profile ? "always" : "on-miss",
+    out: resolve(values.out ?? resolve(__dirname, "../../bench/results")),
+  };
 }
 
 // ---------------------------------------------------------------- results
