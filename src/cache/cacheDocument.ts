@@ -230,6 +230,10 @@ export function mergeInto(theirs: CacheDocument, pending: Pending, now: number, 
 
   // Accounts signed in interactively by this window in this merge: their entries are the newest.
   const signedInNow = new Set<string>();
+  // Accounts whose sign-out here was overtaken by a later sign-in elsewhere: the entries that
+  // sign-out deleted must stay (a new sign-in's Account entry equals the old one, so the three-way
+  // check alone would delete it again).
+  const signOutOvertaken = new Set<string>();
   const intents = [...[...pending.intents.values()].map((intent) => ({ intent, isPending: true })), ...[...settled.intents.values()].map((intent) => ({ intent, isPending: false }))].sort(
     (a, b) => a.intent.at - b.intent.at,
   );
@@ -239,6 +243,7 @@ export function mergeInto(theirs: CacheDocument, pending: Pending, now: number, 
     // Signed in (out) elsewhere after our sign-out (in): that wins.
     if (((signedOut ? merged.added[id] : merged.removed[id]) ?? -Infinity) > intent.at) {
       settled.intents.delete(id);
+      if (signedOut && isPending) signOutOvertaken.add(id);
       continue;
     }
     if (signedOut) {
@@ -260,6 +265,9 @@ export function mergeInto(theirs: CacheDocument, pending: Pending, now: number, 
 
   for (const [id, change] of pending.changes) {
     const account = homeOf(change.after) ?? homeOf(change.before);
+    if (!change.after && account && signOutOvertaken.has(account)) {
+      continue;
+    }
     if (change.after && account && merged.removed[account] !== undefined) {
       if (options.holdBlocked) remaining.changes.set(id, change);
       continue; // a token for a signed-out account: never written back

@@ -89,6 +89,16 @@ describe("cache document merge", () => {
     assert.strictEqual((undone.merged.msal.AccessToken["at-alice"] as { secret: string }).secret, "s1", "too old to watch");
   });
 
+  it("a sign-out not yet confirmed does not delete the entries of a later sign-in elsewhere", () => {
+    const signOut = emptyPending();
+    recordChanges(signOut, accountCache("alice"), {}, 10);
+    // Before this window saw its sign-out confirmed, another window signed alice in again (same entries).
+    const { merged } = mergeInto(doc(accountCache("alice"), {}, { alice: 20 }), signOut, 21, { writer: "A" });
+    assert.deepStrictEqual(Object.keys(merged.msal.Account), ["alice"]);
+    assert.ok(merged.msal.AccessToken["at-alice"]);
+    assert.strictEqual(merged.removed.alice, undefined);
+  });
+
   it("forgets tombstones after their time", () => {
     const { merged } = mergeInto(doc({}, { old: 0, recent: TOMBSTONE_TTL_MS }), emptyPending(), TOMBSTONE_TTL_MS + 1);
     assert.deepStrictEqual(merged.removed, { recent: TOMBSTONE_TTL_MS });
