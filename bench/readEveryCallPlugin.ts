@@ -52,6 +52,10 @@ export class ReadEveryCallPlugin implements SharedCachePlugin {
     return (await this.store.get(this.key)) !== this.loaded;
   }
 
+  refreshTokensInUse(): string {
+    return ""; // this design never retries with another window's refresh token
+  }
+
   async refreshTokenRotatedElsewhere(): Promise<boolean> {
     return false;
   }

@@ -39,10 +39,10 @@ export interface SharedCachePlugin extends ICachePlugin {
   attach(tokenCache: TokenCache): void;
   signIn<T>(run: () => Promise<T>, accountOf: (result: T) => string | undefined): Promise<T>;
   storageChanged(): Promise<boolean>;
-  /** `sent`: refreshTokensInUse as it was when the rejected request went out. */
-  refreshTokenRotatedElsewhere(homeAccountId: string, waitMs?: number, sent?: string): Promise<boolean>;
   /** The account's refresh tokens that MSAL uses at its next access (an opaque text to compare). */
-  refreshTokensInUse?(homeAccountId: string): string;
+  refreshTokensInUse(homeAccountId: string): string;
+  /** `sent`: refreshTokensInUse as it was when the rejected request went out. */
+  refreshTokenRotatedElsewhere(homeAccountId: string, sent: string, waitMs: number): Promise<boolean>;
   statistics(): CacheStatistics;
   /** The window is closing: save what is pending and repair what another window undid, once more. */
   flush?(): Promise<void>;
@@ -274,13 +274,12 @@ export class SecretCachePlugin implements SharedCachePlugin {
    * rotated it. Then a rejection of ours is not the account's end: reload and try again. The other
    * window's write may still be on its way: wait up to `waitMs` for it.
    */
-  async refreshTokenRotatedElsewhere(homeAccountId: string, waitMs = 0, sent?: string): Promise<boolean> {
-    // What MSAL sent, captured before the request: by now this window may hold a newer token itself
-    // (a sign-in of the same account that ended meanwhile), which is just as good to retry with.
-    const used = sent ?? refreshTokensOf(this.view, homeAccountId).join();
+  async refreshTokenRotatedElsewhere(homeAccountId: string, sent: string, waitMs: number): Promise<boolean> {
+    // Compared with what MSAL sent, captured before the request: by now this window may hold a newer
+    // token itself (a sign-in of the same account that ended meanwhile), just as good to retry with.
     const rotated = () => {
       const current = refreshTokensOf(this.stored.msal, homeAccountId).join();
-      return current !== "" && current !== used;
+      return current !== "" && current !== sent;
     };
     await this.storageChanged();
     const deadline = this.now() + waitMs;

@@ -150,7 +150,7 @@ export class MsalClient {
       return toTokenResult(result);
     };
     for (let attempt = 1; ; attempt++) {
-      const sent = this.plugin.refreshTokensInUse?.(homeAccountId);
+      const sent = this.plugin.refreshTokensInUse(homeAccountId);
       try {
         return await acquire();
       } catch (err) {
@@ -161,7 +161,7 @@ export class MsalClient {
         // write may lag its token response; wait for it where the rejection may mean just that. The
         // stored token may be rotated again meanwhile (several windows refreshing): a few rounds.
         const waitMs = mayBeRotatedElsewhere(err) ? ROTATION_WAIT_MS : 0;
-        if (attempt < MAX_ROTATION_ROUNDS && (await this.plugin.refreshTokenRotatedElsewhere(homeAccountId, waitMs, sent))) {
+        if (attempt < MAX_ROTATION_ROUNDS && (await this.plugin.refreshTokenRotatedElsewhere(homeAccountId, sent, waitMs))) {
           this.options.log.info(`Refresh for ${label} used a token another window had replaced; retrying with the stored one.`);
           continue;
         }

@@ -66,6 +66,10 @@ export class LastWriterWinsPlugin implements SharedCachePlugin {
     return text !== this.loaded;
   }
 
+  refreshTokensInUse(): string {
+    return ""; // this design never retries with another window's refresh token
+  }
+
   async refreshTokenRotatedElsewhere(): Promise<boolean> {
     return false;
   }
